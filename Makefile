@@ -1,0 +1,51 @@
+# Joint Events — `make run` serves the demo, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export FLASK_APP := app
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint fmt translations migrate browser bench clean
+
+help: ## Print this help
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+translations: $(BIN)/.installed ## Compile the Russian/English catalogues
+	@$(BIN)/flask compile-translations >/dev/null
+
+migrate: translations ## Apply migrations to the configured database
+	$(BIN)/flask db upgrade heads
+
+run: migrate ## Create the venv, migrate, load demo data if empty, serve on HOST:PORT
+	$(BIN)/flask seed-demo --if-empty
+	MAIL_BACKEND=$${MAIL_BACKEND:-console} $(BIN)/flask run --host $(HOST) --port $(PORT)
+
+browser: ## Install Debian's Chromium for the browser tests when it is missing
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing chromium (browser tests)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium missing: install the Debian package 'chromium'" >&2; exit 1; fi; }
+
+test: translations browser ## Run the whole test suite (DATABASE_URL picks PostgreSQL)
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+lint: $(BIN)/.installed ## Ruff checks
+	$(BIN)/ruff check .
+
+fmt: $(BIN)/.installed ## Ruff autofix and import sorting
+	$(BIN)/ruff check --fix .
+
+bench: translations ## Run the benchmarks in bench/ (slow; figures in bench/README.md)
+	$(BIN)/python -m bench
+
+clean: ## Remove the venv and caches (keeps instance/)
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

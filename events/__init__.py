@@ -1,0 +1,1 @@
+"""Joint Events: partner organisations plan, publish and run joint events together."""

@@ -1,0 +1,138 @@
+"""Who may do what — the one place. Views, templates, services and feeds all ask here.
+
+Each predicate takes the acting user (or None / an anonymous user for visitors) and the
+thing; SQL versions exist where lists must be filtered in the database.
+"""
+
+import sqlalchemy as sa
+
+from events.enums import (
+    Audience,
+    EventStatus,
+    InvolvementRole,
+    InvolvementState,
+)
+from events.planning.models import Event, Involvement
+
+
+def _signed_in(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def is_admin(user) -> bool:
+    return _signed_in(user) and user.is_admin
+
+
+def is_staff(user) -> bool:
+    """Partner staff or coordinator (admins are handled separately)."""
+    return _signed_in(user) and user.is_staff
+
+
+def is_staff_of(user, partner_id: int | None) -> bool:
+    return is_staff(user) and partner_id is not None and user.partner_id == partner_id
+
+
+def is_coordinator_of(user, partner_id: int | None) -> bool:
+    return is_staff_of(user, partner_id) and user.is_coordinator
+
+
+def _involvement_of(user, event: Event) -> Involvement | None:
+    if not is_staff(user):
+        return None
+    return next((i for i in event.involvements if i.partner_id == user.partner_id), None)
+
+
+def is_involved(user, event: Event) -> bool:
+    """Staff of a partner that is host, or invited/accepted as co-host or supporter."""
+    involvement = _involvement_of(user, event)
+    return involvement is not None and involvement.state != InvolvementState.DECLINED
+
+
+def is_lead_staff(user, event: Event) -> bool:
+    involvement = _involvement_of(user, event)
+    return involvement is not None and involvement.role == InvolvementRole.HOST
+
+
+def audiences_for(user) -> list[Audience]:
+    """Which audiences of published events this person belongs to."""
+    audiences = [Audience.PUBLIC]
+    if _signed_in(user):
+        audiences.append(Audience.RESIDENTS)
+        if user.is_staff or user.is_admin:
+            audiences.append(Audience.INTERNAL)
+    return audiences
+
+
+def can_view_event(user, event: Event) -> bool:
+    if is_admin(user):
+        return True
+    if event.status == EventStatus.DRAFT:
+        return is_lead_staff(user, event)
+    if event.status == EventStatus.PROPOSED:
+        return _involvement_of(user, event) is not None
+    return event.audience in audiences_for(user)
+
+
+def visible_events_clause(user):
+    """SQL twin of can_view_event, for lists, calendars and feeds."""
+    if is_admin(user):
+        return sa.true()
+    published = sa.and_(
+        Event.status.in_([EventStatus.SCHEDULED, EventStatus.CANCELLED]),
+        Event.audience.in_(audiences_for(user)),
+    )
+    if not is_staff(user):
+        return published
+    mine = sa.select(Involvement.id).where(
+        Involvement.event_id == Event.id, Involvement.partner_id == user.partner_id
+    )
+    return sa.or_(
+        published,
+        sa.and_(Event.status == EventStatus.PROPOSED, mine.exists()),
+        sa.and_(
+            Event.status == EventStatus.DRAFT,
+            mine.where(Involvement.role == InvolvementRole.HOST).exists(),
+        ),
+    )
+
+
+def can_create_event(user) -> bool:
+    return is_staff(user) or is_admin(user)
+
+
+def can_edit_event(user, event: Event) -> bool:
+    """The lead partner's staff (or an admin) edit and invite, until the event is cancelled."""
+    if event.status == EventStatus.CANCELLED:
+        return False
+    return is_admin(user) or is_lead_staff(user, event)
+
+
+def can_publish_event(user, event: Event) -> bool:
+    """Scheduling and cancelling: a coordinator of the lead partner, or an admin."""
+    if is_admin(user):
+        return True
+    return is_lead_staff(user, event) and user.is_coordinator
+
+
+def can_answer_involvement(user, involvement: Involvement) -> bool:
+    return is_admin(user) or is_staff_of(user, involvement.partner_id)
+
+
+def can_see_staff_details(user, event: Event) -> bool:
+    """Audit trail, attendee list, check-in, contributions: staff of involved partners."""
+    return is_admin(user) or is_involved(user, event)
+
+
+def can_record_contribution(user, event: Event, partner_id: int) -> bool:
+    """A partner's staff record their own partner's contributions to events it is part of."""
+    if is_admin(user):
+        return any(i.partner_id == partner_id for i in event.involvements)
+    return is_staff_of(user, partner_id) and is_involved(user, event)
+
+
+def can_view_reports(user) -> bool:
+    return is_staff(user) or is_admin(user)
+
+
+def can_manage_accounts(user) -> bool:
+    return is_admin(user)

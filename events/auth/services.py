@@ -1,0 +1,104 @@
+"""Creating accounts and checking passwords."""
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from events.audit.services import record
+from events.auth.models import PASSWORD_METHOD, User
+from events.db import utcnow
+from events.enums import Role
+from events.errors import Conflict, ValidationFailed
+from events.extensions import db
+from events.partners.models import Partner
+
+MIN_PASSWORD_LENGTH = 10
+# A real hash to check against when the email is unknown, so timing does not reveal accounts.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method=PASSWORD_METHOD)
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(
+    *,
+    email: str,
+    name: str,
+    password: str,
+    role: Role = Role.RESIDENT,
+    partner: Partner | None = None,
+    company: str = "",
+    site_partner: Partner | None = None,
+    locale: str | None = None,
+    actor: User | None = None,
+) -> User:
+    """Create an account after checking the rules the database also enforces."""
+    email = normalise_email(email)
+    if "@" not in email:
+        raise ValidationFailed(_("Enter a valid email address."), field="email")
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(
+            _("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH), field="password"
+        )
+    role = Role(role)
+    if role in (Role.STAFF, Role.COORDINATOR) and partner is None:
+        raise ValidationFailed(_("Staff and coordinators belong to a partner."), field="partner")
+    if role in (Role.RESIDENT, Role.ADMIN) and partner is not None:
+        raise ValidationFailed(_("Only staff and coordinators belong to a partner."), "partner")
+    if find_user_by_email(email) is not None:
+        raise Conflict(_("An account with this email already exists."), field="email")
+    user = User(
+        email=email,
+        name=name.strip(),
+        role=role,
+        partner=partner,
+        company=company.strip(),
+        site_partner=site_partner,
+        locale=locale,
+    )
+    user.set_password(password)
+    db.session.add(user)
+    record(
+        actor or user,
+        "user.create",
+        user,
+        {"email": [None, email], "role": [None, role.value]},
+    )
+    return user
+
+
+def sign_up_resident(
+    *, email: str, name: str, password: str, company: str, site_partner: Partner | None,
+    locale: str | None = None,
+) -> User:
+    """A person from a resident company creates their own account."""
+    if not company.strip():
+        raise ValidationFailed(_("Name your company."), field="company")
+    if site_partner is None:
+        raise ValidationFailed(_("Choose the site your company resides at."), "site_partner")
+    return create_user(
+        email=email, name=name, password=password, role=Role.RESIDENT,
+        company=company, site_partner=site_partner, locale=locale,
+    )
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None."""
+    user = find_user_by_email(email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not user.is_active or not user.check_password(password or ""):
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def set_locale(user: User, locale: str) -> None:
+    if user.locale != locale:
+        user.locale = locale

@@ -1,0 +1,1 @@
+"""iCalendar: downloads, public and private feeds, and import."""

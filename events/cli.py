@@ -1,0 +1,57 @@
+"""Command-line tasks: `flask create-user`, `flask seed-demo`, `flask compile-translations`."""
+
+import click
+from flask import Flask
+
+from events.enums import Role
+from events.errors import DomainError
+from events.extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("create-user")
+    @click.option("--email", required=True)
+    @click.option("--name", required=True)
+    @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.STAFF.value)
+    @click.option("--partner", "partner_slug", help="Partner slug (staff and coordinators).")
+    @click.option("--company", default="")
+    @click.password_option()
+    def create_user_command(email, name, role, partner_slug, company, password):
+        """Create an account (staff, coordinator, admin or resident)."""
+        from events.auth.services import create_user
+        from events.partners.queries import partner_by_slug
+
+        partner = partner_by_slug(partner_slug) if partner_slug else None
+        if partner_slug and partner is None:
+            raise click.ClickException(f"no partner with slug {partner_slug!r}")
+        try:
+            user = create_user(
+                email=email, name=name, password=password, role=Role(role), partner=partner,
+                company=company,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message) from error
+        db.session.commit()
+        click.echo(f"created {user.role.value} {user.email}")
+
+    @app.cli.command("seed-demo")
+    @click.option("--if-empty", is_flag=True, help="Do nothing unless the database has no data.")
+    def seed_demo_command(if_empty):
+        """Load the demo partners, venues, people, events, contributions and registrations."""
+        from events.demo import database_is_empty, seed_demo
+
+        if if_empty and not database_is_empty():
+            click.echo("database holds data; demo not loaded")
+            return
+        created = seed_demo()
+        db.session.commit()
+        click.echo("demo data loaded" if created else "demo data already present; nothing changed")
+
+    @app.cli.command("compile-translations")
+    def compile_translations_command():
+        """Compile the per-area .po files into the catalogues the app reads."""
+        from events.i18n import compile_translations
+
+        for path in compile_translations():
+            click.echo(f"wrote {path}")

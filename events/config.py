@@ -1,0 +1,92 @@
+"""Configuration: defaults, then instance/config.py, then the environment, then test overrides."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+DEFAULTS = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,
+    "LANGUAGES": ["en", "ru"],
+    "BABEL_DEFAULT_LOCALE": "en",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Moscow",
+    "DEFAULT_EVENT_TIMEZONE": "Europe/Moscow",
+    # Used in iCalendar UIDs and absolute links in mail and feeds.
+    "SITE_DOMAIN": "joint-events.local",
+    "SITE_URL": "http://127.0.0.1:5000",
+    # Feeds cover this many days back, and keep cancelled events this long.
+    "FEED_PAST_DAYS": 90,
+    "FEED_CANCELLED_DAYS": 30,
+    "AGENDA_PAGE_SIZE": 12,
+    # Mail: "smtp" sends through MAIL_SERVER; "console" prints; "record" only fills the outbox.
+    "MAIL_BACKEND": "smtp",
+    "MAIL_DEFAULT_SENDER": "Joint Events <no-reply@joint-events.local>",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "SIGNIN_RATE_LIMIT": "10 per minute",
+}
+
+# Environment variables read as they are (strings) or converted.
+ENV_STRINGS = (
+    "SECRET_KEY", "SITE_DOMAIN", "SITE_URL", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD",
+    "MAIL_DEFAULT_SENDER", "MAIL_BACKEND", "RATELIMIT_STORAGE_URI", "SIGNIN_RATE_LIMIT",
+    "DEFAULT_EVENT_TIMEZONE",
+)
+ENV_INTS = ("MAIL_PORT", "FEED_PAST_DAYS", "FEED_CANCELLED_DAYS", "AGENDA_PAGE_SIZE")
+ENV_BOOLS = ("MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE")
+
+
+def database_url(raw: str | None, instance_path: str) -> str:
+    """Normalise DATABASE_URL so that PostgreSQL always goes through psycopg 3."""
+    if not raw:
+        return "sqlite:///" + os.path.join(instance_path, "joint_events.sqlite3")
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    return raw
+
+
+def secret_key_from_instance(instance_path: str) -> str:
+    """Read instance/secret_key, creating it (0600) with a fresh random key the first time."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        key = path.read_text().strip()
+        if key:
+            return key
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def load_config(app: Flask, test_config: dict | None) -> None:
+    """Fill app.config from the four layers, most specific last."""
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    env = os.environ
+    for name in ENV_STRINGS:
+        if env.get(name):
+            app.config[name] = env[name]
+    for name in ENV_INTS:
+        if env.get(name):
+            app.config[name] = int(env[name])
+    for name in ENV_BOOLS:
+        if env.get(name):
+            app.config[name] = env[name].lower() in ("1", "true", "yes", "on")
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(env.get("DATABASE_URL"), app.instance_path)
+    if test_config:
+        app.config.update(test_config)
+        app.config["SQLALCHEMY_DATABASE_URI"] = database_url(
+            app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path
+        )
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key_from_instance(app.instance_path)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")

@@ -1,0 +1,1 @@
+"""The contribution ledger: what each partner gives to each joint event, and the reports."""

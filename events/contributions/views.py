@@ -1,0 +1,5 @@
+"""Recording contributions and the cooperation reports."""
+
+from flask import Blueprint
+
+bp = Blueprint("contributions", __name__)

@@ -1,0 +1,130 @@
+"""The words of DESIGN.md as enums: stored as their values, shown through the labels below."""
+
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+
+
+class Role(StrEnum):
+    RESIDENT = "resident"
+    STAFF = "staff"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+class EventStatus(StrEnum):
+    DRAFT = "draft"
+    PROPOSED = "proposed"
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class Audience(StrEnum):
+    PUBLIC = "public"
+    RESIDENTS = "residents"
+    INTERNAL = "internal"
+
+
+class EventFormat(StrEnum):
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+    HYBRID = "hybrid"
+
+
+class Category(StrEnum):
+    CONFERENCE = "conference"
+    WORKSHOP = "workshop"
+    SEMINAR = "seminar"
+    EXHIBITION = "exhibition"
+    NETWORKING = "networking"
+    DEMO_DAY = "demo_day"
+    CONSULTING_DAY = "consulting_day"
+    OTHER = "other"
+
+
+class InvolvementRole(StrEnum):
+    HOST = "host"
+    CO_HOST = "co-host"
+    SUPPORTER = "supporter"
+
+
+class InvolvementState(StrEnum):
+    INVITED = "invited"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class ContributionKind(StrEnum):
+    VENUE = "venue"
+    FUNDING = "funding"
+    SPEAKERS = "speakers"
+    CATERING = "catering"
+    EQUIPMENT = "equipment"
+    PROMOTION = "promotion"
+    STAFF_TIME = "staff_time"
+    CONSULTING = "consulting"
+    OTHER = "other"
+
+
+class ContributionStatus(StrEnum):
+    PLEDGED = "pledged"
+    DELIVERED = "delivered"
+    WITHDRAWN = "withdrawn"
+
+
+class RegistrationStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+LABELS = {
+    Role.RESIDENT: _l("Resident"),
+    Role.STAFF: _l("Partner staff"),
+    Role.COORDINATOR: _l("Coordinator"),
+    Role.ADMIN: _l("Administrator"),
+    EventStatus.DRAFT: _l("Draft"),
+    EventStatus.PROPOSED: _l("Proposed"),
+    EventStatus.SCHEDULED: _l("Scheduled"),
+    EventStatus.CANCELLED: _l("Cancelled"),
+    Audience.PUBLIC: _l("Public"),
+    Audience.RESIDENTS: _l("Residents only"),
+    Audience.INTERNAL: _l("Internal (staff only)"),
+    EventFormat.IN_PERSON: _l("In person"),
+    EventFormat.ONLINE: _l("Online"),
+    EventFormat.HYBRID: _l("Hybrid"),
+    Category.CONFERENCE: _l("Conference"),
+    Category.WORKSHOP: _l("Workshop"),
+    Category.SEMINAR: _l("Seminar"),
+    Category.EXHIBITION: _l("Exhibition"),
+    Category.NETWORKING: _l("Networking"),
+    Category.DEMO_DAY: _l("Demo day"),
+    Category.CONSULTING_DAY: _l("Consulting day"),
+    Category.OTHER: _l("Other"),
+    InvolvementRole.HOST: _l("Host"),
+    InvolvementRole.CO_HOST: _l("Co-host"),
+    InvolvementRole.SUPPORTER: _l("Supporter"),
+    InvolvementState.INVITED: _l("Invited"),
+    InvolvementState.ACCEPTED: _l("Accepted"),
+    InvolvementState.DECLINED: _l("Declined"),
+    ContributionKind.VENUE: _l("Venue"),
+    ContributionKind.FUNDING: _l("Funding"),
+    ContributionKind.SPEAKERS: _l("Speakers"),
+    ContributionKind.CATERING: _l("Catering"),
+    ContributionKind.EQUIPMENT: _l("Equipment"),
+    ContributionKind.PROMOTION: _l("Promotion"),
+    ContributionKind.STAFF_TIME: _l("Staff time"),
+    ContributionKind.CONSULTING: _l("Consulting"),
+    ContributionKind.OTHER: _l("Other"),
+    ContributionStatus.PLEDGED: _l("Pledged"),
+    ContributionStatus.DELIVERED: _l("Delivered"),
+    ContributionStatus.WITHDRAWN: _l("Withdrawn"),
+    RegistrationStatus.CONFIRMED: _l("Confirmed"),
+    RegistrationStatus.WAITLISTED: _l("Waitlisted"),
+    RegistrationStatus.CANCELLED: _l("Cancelled"),
+}
+
+
+def label(value) -> str:
+    """The translated label of an enum member (its value if it has none)."""
+    return str(LABELS.get(value, value))

@@ -1,0 +1,121 @@
+"""Languages (person's setting → session → Accept-Language), translation catalogues and the
+template helpers that format dates in an event's own time zone."""
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, current_app, request, session
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_time,
+    get_locale,
+)
+from flask_login import current_user
+
+from events.enums import label
+from events.text import markdown_to_html
+
+TRANSLATIONS = Path(__file__).parent / "translations"
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    user = current_user
+    if getattr(user, "is_authenticated", False) and user.locale in languages:
+        return user.locale
+    if session.get("language") in languages:
+        return session["language"]
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def compile_translations(root: Path = TRANSLATIONS) -> list[Path]:
+    """Merge each language's per-area .po files (ru/*.po) into one compiled messages.mo.
+
+    Every area owns its own .po file, so areas never edit the same catalogue.
+    """
+    written = []
+    for language_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        merged = Catalog(locale=language_dir.name)
+        for po_path in sorted(language_dir.glob("*.po")):
+            with po_path.open("rb") as handle:
+                for message in read_po(handle, locale=language_dir.name):
+                    if message.id and message.string and not message.fuzzy:
+                        merged[message.id] = message
+        out_dir = language_dir / "LC_MESSAGES"
+        out_dir.mkdir(exist_ok=True)
+        out = out_dir / "messages.mo"
+        with out.open("wb") as handle:
+            write_mo(handle, merged)
+        written.append(out)
+    return written
+
+
+def _zone(where) -> ZoneInfo:
+    if where is None:
+        return ZoneInfo(current_app.config["DEFAULT_EVENT_TIMEZONE"])
+    if isinstance(where, str):
+        return ZoneInfo(where)
+    return ZoneInfo(where.timezone)
+
+
+def local_datetime(value: datetime | None, where=None, fmt: str = "medium") -> str:
+    """A UTC datetime shown in the event's (or given) zone, in the reader's language."""
+    if value is None:
+        return ""
+    zone = _zone(where)
+    local = value.astimezone(zone)
+    return format_datetime(local.replace(tzinfo=None), fmt, rebase=False)
+
+
+def local_date(value: datetime | None, where=None, fmt: str = "full") -> str:
+    if value is None:
+        return ""
+    return format_date(value.astimezone(_zone(where)).date(), fmt)
+
+
+def local_time(value: datetime | None, where=None, fmt: str = "short") -> str:
+    if value is None:
+        return ""
+    return format_time(value.astimezone(_zone(where)).replace(tzinfo=None), fmt, rebase=False)
+
+
+def event_when(event) -> str:
+    """'Tuesday, 1 December 2026, 10:00–12:00 (Europe/Moscow)' in the reader's language."""
+    start, end = event.local_starts_at, event.local_ends_at
+    if start.date() == end.date():
+        text = f"{local_date(event.starts_at, event)}, " \
+               f"{local_time(event.starts_at, event)}–{local_time(event.ends_at, event)}"
+    else:
+        text = f"{local_datetime(event.starts_at, event)} – {local_datetime(event.ends_at, event)}"
+    return f"{text} ({event.timezone})"
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        label=label,
+        markdown=markdown_to_html,
+        local_datetime=local_datetime,
+        local_date=local_date,
+        local_time=local_time,
+        format_date=format_date,
+        format_currency=format_currency,
+        format_decimal=format_decimal,
+    )
+    app.jinja_env.globals.update(event_when=event_when, label=label)
+
+    @app.context_processor
+    def _language():
+        from events.auth.forms import LanguageForm
+
+        return {
+            "current_language": str(get_locale()),
+            "languages": app.config["LANGUAGES"],
+            "language_form": LanguageForm(),
+        }

@@ -1,0 +1,86 @@
+"""Mail is queued while a request changes things and sent only after its commit."""
+
+from dataclasses import dataclass, field
+
+from flask import current_app, g, render_template
+from flask_babel import force_locale
+from flask_mail import Message, email_dispatched
+
+from events.extensions import mail
+
+
+@dataclass
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
+class QueuedMail:
+    recipients: list[str]
+    subject: str
+    body: str
+    html: str
+    attachments: list[Attachment] = field(default_factory=list)
+
+
+def queue_mail(
+    recipient, subject: str, template: str, attachments=(), **context
+) -> QueuedMail:
+    """Render `templates/mail/<template>.txt|.html` in the recipient's language and queue it.
+
+    `recipient` is a User (its locale is used) or a plain address; `subject` is a msgid
+    translated in the recipient's language, formatted with `context`.
+    """
+    from flask_babel import gettext
+
+    address = getattr(recipient, "email", recipient)
+    locale = getattr(recipient, "locale", None) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(locale):
+        item = QueuedMail(
+            recipients=[address],
+            subject=gettext(subject, **context),
+            body=render_template(f"mail/{template}.txt", recipient=recipient, **context),
+            html=render_template(f"mail/{template}.html", recipient=recipient, **context),
+            attachments=list(attachments),
+        )
+    g.setdefault("mail_queue", []).append(item)
+    return item
+
+
+def discard_queued_mail() -> None:
+    g.pop("mail_queue", None)
+
+
+def send_queued_mail() -> int:
+    """Send what this request queued; call right after the commit. Returns how many."""
+    queue = g.pop("mail_queue", [])
+    for item in queue:
+        message = Message(
+            subject=item.subject, recipients=item.recipients, body=item.body, html=item.html
+        )
+        for attachment in item.attachments:
+            message.attach(attachment.filename, attachment.content_type, attachment.data)
+        try:
+            mail.send(message)
+        except OSError:
+            # The change is committed; a mail server hiccup must not turn it into an error page.
+            current_app.logger.exception("sending mail to %s failed", item.recipients)
+    return len(queue)
+
+
+def init_mail(app) -> None:
+    """Pick the backend: real SMTP, the console (development) or the outbox only (tests)."""
+    backend = app.config.get("MAIL_BACKEND", "smtp")
+    if backend in ("console", "record") or app.testing:
+        app.config["MAIL_SUPPRESS_SEND"] = True
+    mail.init_app(app)
+    if backend == "console" and not app.testing:
+
+        def _print(message, app):
+            app.logger.warning(
+                "mail to %s: %s\n%s", ", ".join(message.recipients), message.subject, message.body
+            )
+
+        email_dispatched.connect(_print, weak=False)

@@ -1,0 +1,14 @@
+"""Imports every model so that metadata, migrations and the shell see the whole schema."""
+
+from events.audit.models import AuditEntry
+from events.auth.models import User
+from events.calendar.models import FeedToken
+from events.contributions.models import Contribution
+from events.partners.models import Partner, Venue
+from events.planning.models import Event, Involvement, Programme
+from events.registrations.models import Registration
+
+__all__ = [
+    "AuditEntry", "Contribution", "Event", "FeedToken", "Involvement", "Partner", "Programme",
+    "Registration", "User", "Venue",
+]

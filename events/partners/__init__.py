@@ -1,0 +1,1 @@
+"""Partners of the memorandum and the venues on their sites."""

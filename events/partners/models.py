@@ -1,0 +1,63 @@
+"""Partner organisations and the rooms on their infrastructure."""
+
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from events.db import UTCDateTime, utcnow
+from events.extensions import db
+
+
+class Partner(db.Model):
+    __tablename__ = "partners"
+    __table_args__ = (
+        sa.CheckConstraint("length(slug) > 0", name="slug_not_empty"),
+        sa.CheckConstraint("color LIKE '#%'", name="color_hex"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    short_name: Mapped[str] = mapped_column(sa.String(64))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    website: Mapped[str | None] = mapped_column(sa.String(300))
+    color: Mapped[str] = mapped_column(sa.String(7), default="#336699")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    venues: Mapped[list["Venue"]] = relationship(
+        back_populates="partner", order_by="Venue.name"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Partner {self.slug}>"
+
+
+class Venue(db.Model):
+    __tablename__ = "venues"
+    __table_args__ = (
+        sa.CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id"), index=True)
+    site: Mapped[str] = mapped_column(sa.String(200))
+    building: Mapped[str] = mapped_column(sa.String(200), default="")
+    name: Mapped[str] = mapped_column(sa.String(200))
+    address: Mapped[str] = mapped_column(sa.String(300), default="")
+    capacity: Mapped[int | None]
+    accessibility: Mapped[str] = mapped_column(sa.Text, default="")
+    latitude: Mapped[Decimal | None] = mapped_column(sa.Numeric(9, 6, asdecimal=False))
+    longitude: Mapped[Decimal | None] = mapped_column(sa.Numeric(9, 6, asdecimal=False))
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    partner: Mapped["Partner"] = relationship(back_populates="venues")
+
+    @property
+    def label(self) -> str:
+        """Room, building, site — as shown on cards and in calendar LOCATION."""
+        return ", ".join(p for p in (self.name, self.building, self.site) if p)
+
+    def __repr__(self) -> str:
+        return f"<Venue {self.name}>"

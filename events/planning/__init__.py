@@ -1,0 +1,1 @@
+"""Events, the partners involved in them and action programmes: the joint workflow."""

@@ -1,0 +1,158 @@
+"""Events, involvements of partners, and action programmes."""
+
+import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from events.auth.models import User
+from events.db import UTCDateTime, enum_type, utcnow
+from events.enums import (
+    Audience,
+    Category,
+    EventFormat,
+    EventStatus,
+    InvolvementRole,
+    InvolvementState,
+)
+from events.extensions import db
+from events.partners.models import Partner, Venue
+
+
+def new_uid() -> str:
+    return uuid.uuid4().hex
+
+
+class Programme(db.Model):
+    """An action programme grouping events, as the memorandum's additional agreements plan."""
+
+    __tablename__ = "programmes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Event(db.Model):
+    __tablename__ = "events"
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_non_negative"),
+        sa.CheckConstraint("sequence >= 0", name="sequence_non_negative"),
+        sa.CheckConstraint(
+            "registration_closes_at IS NULL OR registration_opens_at IS NULL"
+            " OR registration_closes_at > registration_opens_at",
+            name="registration_window_order",
+        ),
+        sa.Index("ix_events_status_starts_at", "status", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_uid)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    summary: Mapped[str] = mapped_column(sa.String(500), default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    category: Mapped[Category] = mapped_column(enum_type(Category, "event_category"))
+    format: Mapped[EventFormat] = mapped_column(
+        enum_type(EventFormat, "event_format"), default=EventFormat.IN_PERSON
+    )
+    venue_id: Mapped[int | None] = mapped_column(sa.ForeignKey("venues.id"), index=True)
+    online_url: Mapped[str | None] = mapped_column(sa.String(500))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="Europe/Moscow")
+    capacity: Mapped[int | None]
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    audience: Mapped[Audience] = mapped_column(
+        enum_type(Audience, "event_audience"), default=Audience.PUBLIC
+    )
+    status: Mapped[EventStatus] = mapped_column(
+        enum_type(EventStatus, "event_status"), default=EventStatus.DRAFT
+    )
+    programme_id: Mapped[int | None] = mapped_column(sa.ForeignKey("programmes.id"), index=True)
+    sequence: Mapped[int] = mapped_column(default=0)
+    cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    venue: Mapped[Venue | None] = relationship()
+    programme: Mapped[Programme | None] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    involvements: Mapped[list["Involvement"]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="Involvement.id"
+    )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def local_starts_at(self) -> datetime:
+        return self.starts_at.astimezone(self.zone)
+
+    @property
+    def local_ends_at(self) -> datetime:
+        return self.ends_at.astimezone(self.zone)
+
+    @property
+    def host_involvement(self) -> "Involvement | None":
+        return next((i for i in self.involvements if i.role == InvolvementRole.HOST), None)
+
+    @property
+    def lead_partner(self) -> Partner | None:
+        host = self.host_involvement
+        return host.partner if host else None
+
+    @property
+    def is_past(self) -> bool:
+        return self.ends_at <= utcnow()
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == EventStatus.CANCELLED
+
+    def __repr__(self) -> str:
+        return f"<Event {self.id} {self.title!r} {self.status}>"
+
+
+class Involvement(db.Model):
+    """One partner's part in one event: host (exactly one), co-host or supporter."""
+
+    __tablename__ = "involvements"
+    __table_args__ = (
+        sa.UniqueConstraint("event_id", "partner_id", name="uq_involvements_event_partner"),
+        # Exactly one host per event (at most one here; the services create it with the event).
+        sa.Index(
+            "uq_involvements_one_host",
+            "event_id",
+            unique=True,
+            sqlite_where=sa.text("role = 'host'"),
+            postgresql_where=sa.text("role = 'host'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
+    partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id"), index=True)
+    role: Mapped[InvolvementRole] = mapped_column(enum_type(InvolvementRole, "involvement_role"))
+    state: Mapped[InvolvementState] = mapped_column(
+        enum_type(InvolvementState, "involvement_state"), default=InvolvementState.INVITED
+    )
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event] = relationship(back_populates="involvements")
+    partner: Mapped[Partner] = relationship()
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
+    answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])

@@ -1,0 +1,1 @@
+"""Residents register to attend: capacity, waitlist, cancellation and check-in."""

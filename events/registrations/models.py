@@ -1,0 +1,50 @@
+"""A resident's place at an event."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from events.auth.models import User
+from events.db import UTCDateTime, enum_type, utcnow
+from events.enums import RegistrationStatus
+from events.extensions import db
+from events.planning.models import Event
+
+
+class Registration(db.Model):
+    __tablename__ = "registrations"
+    __table_args__ = (
+        # One active (not cancelled) registration per person per event.
+        sa.Index(
+            "uq_registrations_active",
+            "event_id",
+            "user_id",
+            unique=True,
+            sqlite_where=sa.text("status <> 'cancelled'"),
+            postgresql_where=sa.text("status <> 'cancelled'"),
+        ),
+        sa.Index("ix_registrations_event_status", "event_id", "status", "registered_at"),
+        sa.CheckConstraint(
+            "checked_in_at IS NULL OR status = 'confirmed'", name="checked_in_only_confirmed"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    status: Mapped[RegistrationStatus] = mapped_column(
+        enum_type(RegistrationStatus, "registration_status")
+    )
+    # First come, first served: the waitlist is ordered by (registered_at, id).
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_in_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # SHA-256 of the secret in the cancel link; the secret itself is never stored.
+    cancel_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+
+    event: Mapped[Event] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    checked_in_by: Mapped[User | None] = relationship(foreign_keys=[checked_in_by_id])
