@@ -55,3 +55,27 @@ def register_cli(app: Flask) -> None:
 
         for path in compile_translations():
             click.echo(f"wrote {path}")
+
+    @app.cli.command("i18n-missing")
+    @click.option("--language", default="ru")
+    def i18n_missing_command(language):
+        """Print untranslated messages as .po entries, under the area file that owns them."""
+        from events.i18n import missing_translations
+
+        for area, items in sorted(missing_translations(language).items()):
+            click.echo(f"# ---- events/translations/{language}/{area}.po")
+            for message, locations in items:
+                click.echo(f"#: {' '.join(locations[:3])}")
+                if isinstance(message, tuple):
+                    click.echo(f"msgid {_po_quote(message[0])}")
+                    click.echo(f"msgid_plural {_po_quote(message[1])}")
+                    for n in range(3 if language == "ru" else 2):
+                        click.echo(f'msgstr[{n}] ""')
+                else:
+                    click.echo(f"msgid {_po_quote(message)}")
+                    click.echo('msgstr ""')
+                click.echo()
+
+
+def _po_quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'

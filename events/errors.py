@@ -1,7 +1,7 @@
 """Domain errors raised by services, and the friendly pages every error ends in (never a 500)."""
 
 from flask import Flask, render_template, request
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 
@@ -37,20 +37,20 @@ class CapacityReached(Conflict):
 
 
 TITLES = {
-    400: "Bad request",
-    403: "Not allowed",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    413: "Too large",
-    422: "Cannot accept this",
-    429: "Too many requests",
-    500: "Something went wrong",
+    400: _l("Bad request"),
+    403: _l("Not allowed"),
+    404: _l("Not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflict"),
+    413: _l("Too large"),
+    422: _l("Cannot accept this"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong"),
 }
 
 
 def _page(status: int, message: str | None):
-    title = _(TITLES.get(status, "Error"))
+    title = str(TITLES.get(status, _l("Error")))
     if request.accept_mimetypes.best == "application/json":
         return {"error": title, "message": message}, status
     return render_template("errors/error.html", status=status, title=title, message=message), status

@@ -119,3 +119,57 @@ def register_template_helpers(app: Flask) -> None:
             "languages": app.config["LANGUAGES"],
             "language_form": LanguageForm(),
         }
+
+
+ROOT = Path(__file__).resolve().parent.parent
+AREAS = ("auth", "partners", "planning", "contributions", "registrations", "calendar", "audit")
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
+            "lazy_ngettext": (1, 2)}
+
+
+def area_of(path: str) -> str:
+    """Which area's .po file owns a message found in `path` (core for shared files)."""
+    parts = Path(path).parts
+    for area in AREAS:
+        if area in parts[:2]:
+            return area
+    if parts and parts[0] == "templates" and len(parts) > 1 and parts[1] == "mail":
+        return "mail"
+    return "core"
+
+
+def extract_messages() -> dict[str, tuple[str | tuple, list[str]]]:
+    """Every translatable message in events/ and templates/: {msgid: (id, [locations])}."""
+    from babel.messages.extract import extract_from_dir
+
+    found: dict = {}
+    for folder, mapping in (
+        ("events", [("**.py", "python")]),
+        ("templates", [("**.html", "jinja2"), ("**.txt", "jinja2")]),
+    ):
+        for filename, lineno, message, _comments, _context in extract_from_dir(
+            ROOT / folder, method_map=mapping, keywords=KEYWORDS,
+            options_map={"**.html": {"extensions": "jinja2.ext.i18n"},
+                         "**.txt": {"extensions": "jinja2.ext.i18n"}},
+        ):
+            key = message[0] if isinstance(message, tuple) else message
+            if not key:
+                continue
+            found.setdefault(key, (message, []))[1].append(f"{folder}/{filename}:{lineno}")
+    return found
+
+
+def missing_translations(language: str = "ru") -> dict[str, list]:
+    """Messages in the code with no translation in `language`, grouped by owning area."""
+    known: set[str] = set()
+    for po_path in (TRANSLATIONS / language).glob("*.po"):
+        with po_path.open("rb") as handle:
+            for message in read_po(handle, locale=language):
+                text = message.string
+                if message.id and (any(text) if isinstance(text, tuple) else text):
+                    known.add(message.id[0] if isinstance(message.id, tuple) else message.id)
+    missing: dict[str, list] = {}
+    for key, (message, locations) in extract_messages().items():
+        if key not in known:
+            missing.setdefault(area_of(locations[0]), []).append((message, locations))
+    return missing
