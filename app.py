@@ -27,6 +27,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
     import events.models  # noqa: F401 — every model on the metadata before migrations look
     from events.auth.models import User
     from events.db import configure_sqlite
@@ -47,6 +49,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.signin"
     login_manager.login_message_category = "info"
+    login_manager.login_message = _l("Sign in to see this page.")
 
     @login_manager.user_loader
     def load_user(user_id: str):

@@ -5,11 +5,13 @@ and a real headless Chromium."""
 import os
 import shutil
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import g
+from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -77,6 +79,17 @@ def database_url(database_template, tmp_path):
     yield f"sqlite:///{path}"
 
 
+class IsolatedClient(FlaskClient):
+    """Test requests share the test's app context (and so its session, which keeps factory
+    objects fresh), but each starts with an empty `g`, as a real request does: no locale,
+    signed-in user, CSRF token or mail queue leaks from one request into the next."""
+
+    def open(self, *args, **kwargs):
+        with suppress(RuntimeError):  # no app context pushed: nothing to leak
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def make_app(database_url, tmp_path):
     """Build an app on this test's database with extra config."""
@@ -84,6 +97,7 @@ def make_app(database_url, tmp_path):
 
     def build(**config):
         app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **config})
+        app.test_client_class = IsolatedClient
         apps.append(app)
         return app
 
