@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import (
     format_currency,
     format_date,
@@ -27,6 +27,8 @@ TRANSLATIONS = Path(__file__).parent / "translations"
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI and background work: mail sets its own locale
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     user = current_user
     if getattr(user, "is_authenticated", False) and user.locale in languages:
         return user.locale

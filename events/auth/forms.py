@@ -22,7 +22,9 @@ class SignUpForm(FlaskForm):
         _l("Your company resides at"), coerce=int, validators=[DataRequired()]
     )
     password = PasswordField(
-        _l("Password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)]
+        _l("Password"), validators=[DataRequired(), Length(
+            min=MIN_PASSWORD_LENGTH, max=200,
+            message=_l("Use between %(min)d and %(max)d characters."))]
     )
     confirm = PasswordField(
         _l("Repeat the password"),
