@@ -1,11 +1,21 @@
-"""The month grid: weeks of days in the default zone, each day with its events."""
+"""Month and week grids: days in one zone (the site's default), each with the events that
+touch it. Built from one select of the visible events, so the query count stays constant."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from events.db import utcnow
-from events.planning.queries import events_between
+from events.planning.queries import EventFilters, events_between
+
+
+@dataclass
+class DayEvent:
+    """An event as one day shows it: continuing from the day before, or starting that day."""
+
+    event: object
+    continues: bool
+    starts: datetime
 
 
 @dataclass
@@ -23,36 +33,104 @@ class MonthGrid:
     prev_month: date
     next_month: date
     zone: str
+    today: date
+
+
+@dataclass
+class WeekGrid:
+    start: date
+    days: list[Day]
+    prev_week: date
+    next_week: date
+    zone: str
+    today: date
+
+    @property
+    def end(self) -> date:
+        return self.start + timedelta(days=6)
+
+
+def today_in(zone: str) -> date:
+    return utcnow().astimezone(ZoneInfo(zone)).date()
 
 
 def month_from_arg(value: str | None, zone: str) -> date:
     """The first day of ?month=YYYY-MM, or of this month when missing or malformed."""
     if value:
         try:
-            return datetime.strptime(value, "%Y-%m").date().replace(day=1)  # noqa: DTZ007
+            month = datetime.strptime(value, "%Y-%m").date().replace(day=1)  # noqa: DTZ007
+            if 1900 < month.year < 2200:
+                return month
         except ValueError:
             pass
-    return utcnow().astimezone(ZoneInfo(zone)).date().replace(day=1)
+    return today_in(zone).replace(day=1)
 
 
-def month_grid(user, month: date, zone: str = "Europe/Moscow") -> MonthGrid:
-    tz = ZoneInfo(zone)
-    first = month - timedelta(days=month.weekday())
-    next_month = (month + timedelta(days=32)).replace(day=1)
-    last = next_month + timedelta(days=(6 - next_month.weekday()) % 7)
-    start = datetime.combine(first, time(), tz)
-    end = datetime.combine(last + timedelta(days=1), time(), tz)
-    today = utcnow().astimezone(tz).date()
+def week_from_arg(value: str | None, zone: str) -> date:
+    """The Monday of the week holding ?week=YYYY-MM-DD, or of this week."""
+    day = None
+    if value:
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            day = None
+        if day is not None and not 1900 < day.year < 2200:
+            day = None
+    day = day or today_in(zone)
+    return day - timedelta(days=day.weekday())
+
+
+def _fill(days: dict[date, Day], events, tz: ZoneInfo) -> None:
+    """Put each event on every day it touches (a three-day exhibition shows three times)."""
+    for event in events:
+        first = event.starts_at.astimezone(tz).date()
+        # An event ending at midnight does not touch the next day.
+        last = (event.ends_at.astimezone(tz) - timedelta(microseconds=1)).date()
+        cursor = max(first, min(days))
+        while cursor <= min(last, max(days)):
+            days[cursor].events.append(
+                DayEvent(event, continues=cursor != first, starts=event.starts_at.astimezone(tz))
+            )
+            cursor += timedelta(days=1)
+
+
+def _days(first: date, last: date, month: date | None, today: date) -> dict[date, Day]:
     days = {}
     cursor = first
     while cursor <= last:
-        days[cursor] = Day(cursor, cursor.month == month.month, cursor == today)
+        in_month = month is None or cursor.month == month.month
+        days[cursor] = Day(cursor, in_month, cursor == today)
         cursor += timedelta(days=1)
-    for event in events_between(user, start, end):
-        local_day = event.starts_at.astimezone(tz).date()
-        if local_day in days:
-            days[local_day].events.append(event)
+    return days
+
+
+def _bounds(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    end = datetime.combine(last + timedelta(days=1), time(), tz)
+    return datetime.combine(first, time(), tz), end
+
+
+def month_grid(user, month: date, zone: str = "Europe/Moscow",
+               filters: EventFilters | None = None) -> MonthGrid:
+    tz = ZoneInfo(zone)
+    first = month - timedelta(days=month.weekday())
+    next_month = (month + timedelta(days=32)).replace(day=1)
+    last_of_month = next_month - timedelta(days=1)
+    last = last_of_month + timedelta(days=6 - last_of_month.weekday())
+    today = today_in(zone)
+    days = _days(first, last, month, today)
+    _fill(days, events_between(user, *_bounds(first, last, tz), filters), tz)
     ordered = list(days.values())
     weeks = [ordered[i:i + 7] for i in range(0, len(ordered), 7)]
     prev_month = (month - timedelta(days=1)).replace(day=1)
-    return MonthGrid(month, weeks, prev_month, next_month, zone)
+    return MonthGrid(month, weeks, prev_month, next_month, zone, today)
+
+
+def week_grid(user, monday: date, zone: str = "Europe/Moscow",
+              filters: EventFilters | None = None) -> WeekGrid:
+    tz = ZoneInfo(zone)
+    last = monday + timedelta(days=6)
+    today = today_in(zone)
+    days = _days(monday, last, None, today)
+    _fill(days, events_between(user, *_bounds(monday, last, tz), filters), tz)
+    return WeekGrid(monday, list(days.values()), monday - timedelta(days=7),
+                    monday + timedelta(days=7), zone, today)

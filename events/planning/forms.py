@@ -1,0 +1,161 @@
+"""Shapes of the planning forms. Rules live in services; a form only parses input and turns
+times entered in the event's own zone into UTC."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import Optional
+
+from events.enums import Audience, Category, EventFormat, label
+from events.errors import DomainError
+from events.planning.services import (
+    FIELDS,
+    INVITABLE_ROLES,
+    EventInvalid,
+    is_known_zone,
+    unknown_zone_message,
+)
+
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+TIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+
+
+def _enum_choices(enum_cls):
+    return [(member.value, label(member)) for member in enum_cls]
+
+
+class EventForm(FlaskForm):
+    title = StringField(_l("Title"))
+    summary = TextAreaField(_l("Summary"), description=_l("One or two sentences for the cards."))
+    description = TextAreaField(_l("Description"), description=_l("Markdown: **bold**, "
+                                "*italic*, lists, links."))
+    category = SelectField(_l("Category"), choices=[])
+    format = SelectField(_l("Format"), choices=[])
+    venue = SelectField(_l("Room"), coerce=int, choices=[])
+    online_url = URLField(_l("Link for online participants"))
+    timezone = StringField(_l("Time zone"), default="Europe/Moscow",
+                           description=_l("Start and end are in this zone (IANA name)."))
+    starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_FORMAT, validators=[Optional()])
+    ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_FORMAT, validators=[Optional()])
+    capacity = IntegerField(_l("Capacity"), validators=[Optional()],
+                            description=_l("Leave empty for no limit."))
+    registration_opens_at = DateTimeLocalField(_l("Registration opens"), format=LOCAL_FORMAT,
+                                               validators=[Optional()])
+    registration_closes_at = DateTimeLocalField(_l("Registration closes"),
+                                                format=LOCAL_FORMAT, validators=[Optional()])
+    audience = SelectField(_l("Audience"), choices=[])
+    programme = SelectField(_l("Programme"), coerce=int, choices=[])
+    lead_partner = SelectField(_l("Lead partner"), coerce=int, choices=[])
+
+    def setup(self, *, venues, programmes, partners=None, default_zone="Europe/Moscow"):
+        """Fill the choices; `partners` only for admins creating an event (lead partner)."""
+        self.category.choices = _enum_choices(Category)
+        self.format.choices = _enum_choices(EventFormat)
+        self.audience.choices = _enum_choices(Audience)
+        self.venue.choices = [(0, _l("— no room —"))] + [
+            (v.id, f"{v.partner.short_name} · {v.name}, {v.building or v.site}"
+                   + (f" ({v.capacity})" if v.capacity else ""))
+            for v in venues
+        ]
+        self.programme.choices = [(0, _l("— none —"))] + [(p.id, p.title) for p in programmes]
+        self._venues = {v.id: v for v in venues}
+        self._programmes = {p.id: p for p in programmes}
+        self._partners = {p.id: p for p in partners or []}
+        if partners:
+            self.lead_partner.choices = [(0, _l("— choose —"))] + [
+                (p.id, p.name) for p in partners]
+        else:
+            del self.lead_partner
+        if not self.is_submitted() and not self.timezone.data:
+            self.timezone.data = default_zone
+        return self
+
+    def fill_from(self, event) -> None:
+        """Prefill an edit form with the event's values, times in its own zone."""
+        for name in FIELDS:
+            if name in ("venue", "programme"):
+                continue
+            value = getattr(event, name)
+            if name in TIME_FIELDS and value is not None:
+                value = value.astimezone(event.zone).replace(tzinfo=None)
+            getattr(self, name).data = value.value if hasattr(value, "value") else value
+        self.venue.data = event.venue_id or 0
+        self.programme.data = event.programme_id or 0
+
+    def event_values(self) -> dict:
+        """The service's keyword arguments; local times become aware UTC datetimes."""
+        zone_name = (self.timezone.data or "").strip()
+        if not is_known_zone(zone_name):
+            # Without a zone the times mean nothing; the service words the message.
+            raise EventInvalid({"timezone": unknown_zone_message()})
+        zone = ZoneInfo(zone_name)
+
+        def aware(value: datetime | None):
+            return value.replace(tzinfo=zone) if value is not None else None
+
+        return {
+            "title": self.title.data or "", "summary": self.summary.data or "",
+            "description": self.description.data or "", "category": self.category.data,
+            "format": self.format.data, "venue": self._venues.get(self.venue.data),
+            "online_url": self.online_url.data, "timezone": zone_name,
+            "starts_at": aware(self.starts_at.data), "ends_at": aware(self.ends_at.data),
+            "capacity": self.capacity.data,
+            "registration_opens_at": aware(self.registration_opens_at.data),
+            "registration_closes_at": aware(self.registration_closes_at.data),
+            "audience": self.audience.data, "programme": self._programmes.get(self.programme.data),
+        }
+
+    def chosen_lead_partner(self):
+        if "lead_partner" not in self._fields:
+            return None
+        return self._partners.get(self.lead_partner.data)
+
+
+class InviteForm(FlaskForm):
+    partner = SelectField(_l("Partner"), coerce=int, choices=[])
+    role = SelectField(_l("As"), choices=[])
+
+    def setup(self, partners):
+        self.partner.choices = [(p.id, p.name) for p in partners]
+        self.role.choices = [(r.value, label(r)) for r in INVITABLE_ROLES]
+        self._partners = {p.id: p for p in partners}
+        return self
+
+    def chosen_partner(self):
+        return self._partners.get(self.partner.data)
+
+
+class AnswerForm(FlaskForm):
+    note = TextAreaField(_l("Note (optional)"))
+    accept = SubmitField(_l("Accept"))
+    decline = SubmitField(_l("Decline"))
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), description=_l("People registered will read it."))
+
+
+class ActionForm(FlaskForm):
+    """A button that changes state: only the CSRF token."""
+
+
+def show_error(form: FlaskForm, error: DomainError) -> bool:
+    """Put a service's message beside its field; False when the field is not on the form."""
+    errors = getattr(error, "errors", None) or {error.field: error.message}
+    placed = False
+    for name, message in errors.items():
+        if name and name in form._fields:
+            form._fields[name].errors = [*form._fields[name].errors, message]
+            placed = True
+    return placed

@@ -1,0 +1,595 @@
+"""The joint event workflow as plain functions: every caller (views, CLI, the calendar import,
+tests) goes through them. Each checks who may act (events.auth.permissions), validates,
+changes, flushes, writes an audit entry and queues mail; a refusal is a domain error."""
+
+from datetime import datetime
+from functools import lru_cache
+from urllib.parse import urlsplit
+from zoneinfo import available_timezones
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from events.audit.services import apply_changes, record
+from events.auth.models import User
+from events.auth.permissions import (
+    can_answer_involvement,
+    can_create_event,
+    can_edit_event,
+    can_publish_event,
+    can_view_event,
+    is_admin,
+)
+from events.db import utcnow
+from events.enums import (
+    Audience,
+    Category,
+    EventFormat,
+    EventStatus,
+    InvolvementRole,
+    InvolvementState,
+    Role,
+)
+from events.errors import Conflict, DomainError, NotAllowed, ValidationFailed
+from events.extensions import db
+from events.mail import queue_mail
+from events.partners.models import Partner, Venue
+from events.planning.models import Event, Involvement, Programme, new_uid
+from events.registrations import notify
+from events.registrations.queries import confirmed_counts
+
+TITLE_MAX = 200
+SUMMARY_MAX = 500
+DESCRIPTION_MAX = 20_000
+URL_MAX = 500
+NOTE_MAX = 2_000
+REASON_MAX = 2_000
+CAPACITY_MAX = 100_000
+
+# The fields a person edits; update_event refuses any other name.
+FIELDS = (
+    "title", "summary", "description", "category", "format", "venue", "online_url",
+    "starts_at", "ends_at", "timezone", "capacity", "audience", "registration_opens_at",
+    "registration_closes_at", "programme",
+)
+# A change to any of these matters to calendars: SEQUENCE grows (RFC 5545).
+SEQUENCE_FIELDS = {"title", "starts_at", "ends_at", "timezone", "venue", "online_url", "format",
+                   "status"}
+# A change to any of these moves the event for the people registered.
+MOVE_FIELDS = {"starts_at", "ends_at", "venue", "online_url", "format"}
+INVITABLE_ROLES = (InvolvementRole.CO_HOST, InvolvementRole.SUPPORTER)
+INVITATION_SUBJECT = "Invitation to “%(title)s”"  # the same msgid heads templates/mail/invitation
+
+
+class EventInvalid(ValidationFailed):
+    """Several fields are wrong at once; `errors` maps each field to its message."""
+
+    def __init__(self, errors: dict[str, str]):
+        field, message = next(iter(errors.items()))
+        super().__init__(message, field=field)
+        self.errors = errors
+
+
+@lru_cache(maxsize=1)
+def known_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def is_known_zone(name: str | None) -> bool:
+    return bool(name) and name in known_zones()
+
+
+def unknown_zone_message() -> str:
+    return _("Unknown time zone; use a name such as Europe/Moscow.")
+
+
+# ---- validation -------------------------------------------------------------------------
+
+def _enum(enum_cls, value):
+    try:
+        return enum_cls(value)
+    except ValueError:
+        return None
+
+
+def _text(value) -> str:
+    return (value or "").strip()
+
+
+def _normalise(values: dict) -> dict:
+    """Tidy the input: trimmed text, enums, no leftover place for the wrong format."""
+    clean = dict(values)
+    for name in ("title", "summary"):
+        if name in clean:
+            clean[name] = _text(clean[name])
+    if "description" in clean:
+        clean["description"] = (clean["description"] or "").strip("\n").rstrip()
+    if "online_url" in clean:
+        clean["online_url"] = _text(clean["online_url"]) or None
+    if "timezone" in clean:
+        clean["timezone"] = _text(clean["timezone"])
+    return clean
+
+
+def _length_errors(values: dict, errors: dict) -> None:
+    limits = {"title": TITLE_MAX, "summary": SUMMARY_MAX, "description": DESCRIPTION_MAX,
+              "online_url": URL_MAX}
+    for name, limit in limits.items():
+        if len(values.get(name) or "") > limit:
+            errors[name] = _("Use at most %(n)d characters.", n=limit)
+
+
+def _place_errors(values: dict, errors: dict) -> None:
+    fmt = values.get("format")
+    venue, url = values.get("venue"), values.get("online_url")
+    if fmt in (EventFormat.IN_PERSON, EventFormat.HYBRID) and venue is None:
+        errors["venue"] = _("Choose a room for an event held in person.")
+    if fmt in (EventFormat.ONLINE, EventFormat.HYBRID) and not url:
+        errors["online_url"] = _("Give the link of the online event.")
+    if url and "online_url" not in errors:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            errors["online_url"] = _("Enter a web address starting with https:// or http://.")
+    if venue is not None and not venue.is_active and "venue" in values.get("_changed", ()):
+        errors["venue"] = _("This room is no longer in use.")
+
+
+def _time_errors(values: dict, errors: dict, *, event: Event | None) -> None:
+    starts, ends = values.get("starts_at"), values.get("ends_at")
+    for name, value in (("starts_at", starts), ("ends_at", ends)):
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            errors[name] = _("Enter a date and time.")
+    if "starts_at" in errors or "ends_at" in errors:
+        return
+    if ends <= starts:
+        errors["ends_at"] = _("The end must be after the start.")
+    start_changed = event is None or starts != event.starts_at
+    if start_changed and starts < utcnow():
+        errors["starts_at"] = _("The start is in the past.")
+    opens, closes = values.get("registration_opens_at"), values.get("registration_closes_at")
+    if opens is not None and closes is not None and closes <= opens:
+        errors["registration_closes_at"] = _("Registration must open before it closes.")
+    elif closes is not None and closes > ends:
+        errors["registration_closes_at"] = _("Registration must close before the event ends.")
+    if opens is not None and opens >= ends and "registration_closes_at" not in errors:
+        errors["registration_opens_at"] = _("Registration must open before the event ends.")
+
+
+def _capacity_errors(values: dict, errors: dict, *, event: Event | None) -> None:
+    capacity = values.get("capacity")
+    if capacity is None:
+        return
+    if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1:
+        errors["capacity"] = _("Capacity is a whole number of at least 1 (leave it empty for "
+                               "no limit).")
+        return
+    if capacity > CAPACITY_MAX:
+        errors["capacity"] = _("Capacity is at most %(n)d.", n=CAPACITY_MAX)
+        return
+    if event is not None and event.id is not None:
+        confirmed = confirmed_counts([event.id]).get(event.id, 0)
+        if capacity < confirmed:
+            errors["capacity"] = _(
+                "%(n)d people are already confirmed; the capacity cannot be lower.", n=confirmed
+            )
+
+
+def _validate(values: dict, *, event: Event | None) -> None:
+    """Check a full set of event fields; raise EventInvalid naming every wrong field."""
+    errors: dict[str, str] = {}
+    if not values.get("title"):
+        errors["title"] = _("Give the event a title.")
+    _length_errors(values, errors)
+    for name, enum_cls, message in (
+        ("category", Category, _("Choose a category.")),
+        ("format", EventFormat, _("Choose a format.")),
+        ("audience", Audience, _("Choose an audience.")),
+    ):
+        converted = _enum(enum_cls, values.get(name))
+        if converted is None:
+            errors[name] = message
+        else:
+            values[name] = converted
+    if not is_known_zone(values.get("timezone")):
+        errors["timezone"] = unknown_zone_message()
+    _place_errors(values, errors)
+    _time_errors(values, errors, event=event)
+    _capacity_errors(values, errors, event=event)
+    programme = values.get("programme")
+    if programme is not None and not isinstance(programme, Programme):
+        errors["programme"] = _("Choose a programme from the list.")
+    if errors:
+        raise EventInvalid(errors)
+
+
+def _booking_conflict(actor, values: dict, event: Event | None) -> None:
+    """Two active events may not share a room at the same time; name the one in the way."""
+    venue = values.get("venue")
+    if venue is None or values.get("format") == EventFormat.ONLINE:
+        return
+    # Serialise bookings of one room (PostgreSQL; SQLite already holds the write lock).
+    db.session.execute(sa.select(Venue.id).where(Venue.id == venue.id).with_for_update())
+    stmt = (
+        sa.select(Event)
+        .where(
+            Event.venue_id == venue.id,
+            Event.status != EventStatus.CANCELLED,
+            Event.starts_at < values["ends_at"],
+            Event.ends_at > values["starts_at"],
+        )
+        .order_by(Event.starts_at)
+        .limit(1)
+    )
+    if event is not None and event.id is not None:
+        stmt = stmt.where(Event.id != event.id)
+    other = db.session.scalar(stmt)
+    if other is None:
+        return
+    if can_view_event(actor, other):
+        message = _("%(room)s is booked at that time for “%(title)s”.",
+                    room=venue.name, title=other.title)
+    else:
+        lead = other.lead_partner
+        message = _("%(room)s is booked at that time for an event of %(partner)s.",
+                    room=venue.name, partner=lead.short_name if lead else "—")
+    raise Conflict(message, field="venue")
+
+
+def warnings_for(event: Event) -> list[str]:
+    """Things worth a second look that do not stop a save (shown to the people editing)."""
+    warnings = []
+    venue = event.venue
+    if (venue is not None and venue.capacity is not None and event.capacity is not None
+            and event.format != EventFormat.ONLINE and event.capacity > venue.capacity):
+        warnings.append(_(
+            "The capacity (%(capacity)d) is larger than %(room)s holds (%(room_capacity)d).",
+            capacity=event.capacity, room=venue.name, room_capacity=venue.capacity,
+        ))
+    return warnings
+
+
+# ---- refusals: the same checks decide the buttons and the services ----------------------
+
+def refusal_to_edit(user, event: Event) -> DomainError | None:
+    if not can_edit_event(user, event):
+        if event.status == EventStatus.CANCELLED:
+            return Conflict(_("A cancelled event cannot be changed."))
+        return NotAllowed(_("Only the lead partner's staff change this event."))
+    return None
+
+
+def refusal_to_propose(user, event: Event) -> DomainError | None:
+    refusal = refusal_to_edit(user, event)
+    if refusal is not None:
+        return refusal
+    if event.status != EventStatus.DRAFT:
+        return Conflict(_("Only a draft can be proposed."))
+    if event.starts_at < utcnow():
+        return ValidationFailed(_("The event has already started; move it to a later date "
+                                  "first."), field="starts_at")
+    return None
+
+
+def refusal_to_invite(user, event: Event) -> DomainError | None:
+    refusal = refusal_to_edit(user, event)
+    if refusal is None and event.is_past:
+        refusal = Conflict(_("This event is over."))
+    return refusal
+
+
+def pending_invitations(event: Event) -> list[Involvement]:
+    return [i for i in event.involvements
+            if i.role != InvolvementRole.HOST and i.state == InvolvementState.INVITED]
+
+
+def refusal_to_schedule(user, event: Event) -> DomainError | None:
+    if not can_publish_event(user, event):
+        return NotAllowed(_("Only a coordinator of the lead partner schedules this event."))
+    if event.status != EventStatus.PROPOSED:
+        return Conflict(_("Only a proposed event can be scheduled."))
+    pending = pending_invitations(event)
+    if pending:
+        return Conflict(_("Still waiting for an answer from %(partners)s.",
+                          partners=", ".join(i.partner.short_name for i in pending)))
+    if event.starts_at < utcnow():
+        return ValidationFailed(_("The event has already started; move it to a later date "
+                                  "first."), field="starts_at")
+    return None
+
+
+def refusal_to_cancel(user, event: Event) -> DomainError | None:
+    if not can_publish_event(user, event):
+        return NotAllowed(_("Only a coordinator of the lead partner cancels this event."))
+    if event.status == EventStatus.CANCELLED:
+        return Conflict(_("This event is already cancelled."))
+    if event.is_past:
+        return Conflict(_("This event is over."))
+    return None
+
+
+def refusal_to_answer(user, involvement: Involvement) -> DomainError | None:
+    if not can_answer_involvement(user, involvement):
+        return NotAllowed(_("Only the invited partner's staff answer this invitation."))
+    if involvement.role == InvolvementRole.HOST:
+        return Conflict(_("The lead partner does not answer its own event."))
+    status = involvement.event.status
+    if status == EventStatus.DRAFT:
+        return Conflict(_("The event is not proposed yet."))
+    if status == EventStatus.CANCELLED:
+        return Conflict(_("A cancelled event cannot be changed."))
+    if involvement.state != InvolvementState.INVITED:
+        return Conflict(_("This invitation is already answered."))
+    return None
+
+
+def available_actions(user, event: Event) -> dict[str, bool]:
+    """Which buttons the event page shows: exactly the actions the services would accept."""
+    return {
+        "edit": refusal_to_edit(user, event) is None,
+        "propose": refusal_to_propose(user, event) is None,
+        "invite": refusal_to_invite(user, event) is None,
+        "schedule": refusal_to_schedule(user, event) is None,
+        "cancel": refusal_to_cancel(user, event) is None,
+    }
+
+
+def _raise_if(refusal: DomainError | None) -> None:
+    if refusal is not None:
+        raise refusal
+
+
+# ---- helpers ----------------------------------------------------------------------------
+
+def _lock(event: Event) -> None:
+    """Re-read the event under a row lock (PostgreSQL) so checks and changes see one state."""
+    if event.id is not None:
+        db.session.refresh(event, with_for_update=True)
+        db.session.refresh(event, ["involvements"])
+
+
+def _shown(name: str, value):
+    """Audit values people can read: rooms and programmes by name, enums by value."""
+    if name == "venue":
+        return value.label if value is not None else None
+    if name == "programme":
+        return value.title if value is not None else None
+    return value
+
+
+def _diff(event: Event, values: dict) -> dict[str, list]:
+    before = {name: _shown(name, getattr(event, name)) for name in values}
+    changes = apply_changes(event, values)
+    for name in ("venue", "programme"):
+        if name in changes:
+            changes[name] = [before[name], _shown(name, values[name])]
+    return changes
+
+
+def _bump_sequence(event: Event, changes: dict) -> None:
+    if changes.keys() & SEQUENCE_FIELDS:
+        changes["sequence"] = [event.sequence, event.sequence + 1]
+        event.sequence += 1
+
+
+def _lead_partner_for(actor, lead_partner: Partner | None) -> Partner:
+    if is_admin(actor):
+        if lead_partner is None:
+            raise ValidationFailed(_("Choose the lead partner."), field="lead_partner")
+        return lead_partner
+    if lead_partner is not None and lead_partner.id != actor.partner_id:
+        raise NotAllowed(_("You create events led by your own partner."), field="lead_partner")
+    return actor.partner
+
+
+def _event_url(event: Event) -> str:
+    site = urlsplit(current_app.config["SITE_URL"])
+    adapter = current_app.url_map.bind(site.netloc, script_name=site.path or "/",
+                                       url_scheme=site.scheme or "https")
+    return adapter.build("planning.detail", {"event_id": event.id}, force_external=True)
+
+
+def invitation_recipients(partner: Partner) -> list[User]:
+    """A partner's coordinators answer invitations; without one, all its staff hear of it."""
+    people = list(db.session.scalars(
+        sa.select(User)
+        .where(User.partner_id == partner.id, User.is_active.is_(True),
+               User.role.in_([Role.COORDINATOR, Role.STAFF]))
+        .order_by(User.id)
+    ))
+    coordinators = [p for p in people if p.role == Role.COORDINATOR]
+    return coordinators or people
+
+
+def _queue_invitation(actor, involvement: Involvement) -> None:
+    event = involvement.event
+    for person in invitation_recipients(involvement.partner):
+        queue_mail(
+            person, INVITATION_SUBJECT, "invitation", title=event.title, event=event,
+            involvement=involvement, inviter=actor, lead=event.lead_partner,
+            url=_event_url(event),
+        )
+
+
+# ---- the workflow -----------------------------------------------------------------------
+
+def create_event(
+    actor, *, title, summary="", description="", category, format, venue=None,
+    online_url=None, starts_at, ends_at, timezone="Europe/Moscow", capacity=None, audience,
+    registration_opens_at=None, registration_closes_at=None, programme=None,
+    lead_partner=None, uid=None,
+) -> Event:
+    """A new draft led by the actor's partner (admins name the lead partner)."""
+    if not can_create_event(actor):
+        raise NotAllowed(_("Only partner staff create events."))
+    lead = _lead_partner_for(actor, lead_partner)
+    values = _normalise({
+        "title": title, "summary": summary, "description": description, "category": category,
+        "format": format, "venue": venue, "online_url": online_url, "starts_at": starts_at,
+        "ends_at": ends_at, "timezone": timezone, "capacity": capacity, "audience": audience,
+        "registration_opens_at": registration_opens_at,
+        "registration_closes_at": registration_closes_at, "programme": programme,
+        "_changed": set(FIELDS),
+    })
+    _validate(values, event=None)
+    values.pop("_changed")
+    _drop_unused_place(values)
+    _booking_conflict(actor, values, None)
+    if uid is not None and db.session.scalar(sa.select(Event.id).where(Event.uid == uid)):
+        raise Conflict(_("An event with this identifier already exists."), field="uid")
+    event = Event(**values, uid=uid or new_uid(), status=EventStatus.DRAFT, sequence=0,
+                  created_by=actor)
+    db.session.add(event)
+    now = utcnow()
+    db.session.add(Involvement(
+        event=event, partner=lead, role=InvolvementRole.HOST, state=InvolvementState.ACCEPTED,
+        invited_by=actor, invited_at=now, answered_by=actor, answered_at=now,
+    ))
+    db.session.flush()
+    changes = {name: [None, _shown(name, value)] for name, value in values.items()
+               if value not in (None, "")}
+    changes["lead_partner"] = [None, lead.short_name]
+    changes["status"] = [None, EventStatus.DRAFT]
+    record(actor, "event.create", event, changes)
+    return event
+
+
+def _drop_unused_place(values: dict) -> None:
+    """An online event holds no room; an in-person one no link."""
+    fmt = values.get("format")
+    if fmt == EventFormat.ONLINE:
+        values["venue"] = None
+    elif fmt == EventFormat.IN_PERSON:
+        values["online_url"] = None
+
+
+def update_event(actor, event: Event, **values) -> dict[str, list]:
+    """Change fields of an event; returns {field: [before, after]} of what changed."""
+    unknown = set(values) - set(FIELDS)
+    if unknown:
+        raise TypeError(f"update_event got unknown fields: {sorted(unknown)}")
+    _raise_if(refusal_to_edit(actor, event))
+    _lock(event)
+    _raise_if(refusal_to_edit(actor, event))
+    values = _normalise(values)
+    merged = {name: getattr(event, name) for name in FIELDS} | values
+    merged["_changed"] = {n for n in values if values[n] != getattr(event, n)}
+    _validate(merged, event=event)
+    merged.pop("_changed")
+    _drop_unused_place(merged)
+    values = {name: merged[name] for name in FIELDS if name in values
+              or name in ("venue", "online_url")}
+    _booking_conflict(actor, merged, event)
+    old_capacity = event.capacity
+    changes = _diff(event, values)
+    if not changes:
+        return {}
+    _bump_sequence(event, changes)
+    db.session.flush()
+    record(actor, "event.update", event, changes)
+    moved = {name: pair for name, pair in changes.items() if name in MOVE_FIELDS}
+    if moved and event.status != EventStatus.DRAFT:
+        notify.event_changed(actor, event, "moved", moved)
+    if "capacity" in changes and old_capacity is not None and (
+            event.capacity is None or event.capacity > old_capacity):
+        notify.capacity_changed(actor, event)
+    return changes
+
+
+def _set_status(actor, event: Event, action: str, status: EventStatus, **extra) -> dict:
+    changes = _diff(event, {"status": status, **extra})
+    _bump_sequence(event, changes)
+    db.session.flush()
+    record(actor, action, event, changes)
+    return changes
+
+
+def propose_event(actor, event: Event) -> Event:
+    """Draft → proposed: the invited partners now see it and hear of their invitations."""
+    _raise_if(refusal_to_propose(actor, event))
+    _lock(event)
+    _raise_if(refusal_to_propose(actor, event))
+    _set_status(actor, event, "event.propose", EventStatus.PROPOSED)
+    for involvement in pending_invitations(event):
+        _queue_invitation(actor, involvement)
+    return event
+
+
+def invite_partner(actor, event: Event, partner: Partner | None, role) -> Involvement:
+    """Ask another partner to co-host or support; its coordinators get a mail."""
+    _raise_if(refusal_to_invite(actor, event))
+    _lock(event)
+    _raise_if(refusal_to_invite(actor, event))
+    role = _enum(InvolvementRole, role)
+    if role not in INVITABLE_ROLES:
+        raise ValidationFailed(_("Invite a partner as co-host or supporter."), field="role")
+    if partner is None:
+        raise ValidationFailed(_("Choose a partner."), field="partner")
+    involvement = next((i for i in event.involvements if i.partner_id == partner.id), None)
+    if involvement is not None and involvement.state != InvolvementState.DECLINED:
+        raise Conflict(_("%(partner)s is already part of this event.",
+                         partner=partner.short_name), field="partner")
+    now = utcnow()
+    values = {"role": role, "state": InvolvementState.INVITED, "note": "",
+              "invited_by": actor, "invited_at": now, "answered_by": None, "answered_at": None}
+    if involvement is None:
+        involvement = Involvement(event=event, partner=partner, **values)
+        db.session.add(involvement)
+        changes = {"partner": [None, partner.short_name], "role": [None, role],
+                   "state": [None, InvolvementState.INVITED]}
+    else:
+        before = {"role": involvement.role, "state": involvement.state}
+        apply_changes(involvement, values)
+        changes = {"partner": [partner.short_name, partner.short_name],
+                   **{k: [v, values[k]] for k, v in before.items()}}
+    db.session.flush()
+    record(actor, "involvement.invite", involvement, changes, event=event)
+    if event.status != EventStatus.DRAFT:
+        _queue_invitation(actor, involvement)
+    return involvement
+
+
+def answer_invitation(actor, involvement: Involvement, accept: bool, note: str = "") -> Involvement:
+    """The invited partner accepts or declines, with an optional note."""
+    _raise_if(refusal_to_answer(actor, involvement))
+    db.session.refresh(involvement, with_for_update=True)
+    _raise_if(refusal_to_answer(actor, involvement))
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ValidationFailed(_("Use at most %(n)d characters.", n=NOTE_MAX), field="note")
+    state = InvolvementState.ACCEPTED if accept else InvolvementState.DECLINED
+    changes = apply_changes(involvement, {"state": state, "note": note})
+    involvement.answered_by = actor
+    involvement.answered_at = utcnow()
+    changes["partner"] = [involvement.partner.short_name, involvement.partner.short_name]
+    db.session.flush()
+    action = "involvement.accept" if accept else "involvement.decline"
+    record(actor, action, involvement, changes, event=involvement.event)
+    return involvement
+
+
+def schedule_event(actor, event: Event) -> Event:
+    """Proposed → scheduled: published to its audience once every invitation is answered."""
+    _raise_if(refusal_to_schedule(actor, event))
+    _lock(event)
+    _raise_if(refusal_to_schedule(actor, event))
+    extra = {} if event.published_at else {"published_at": utcnow()}
+    _set_status(actor, event, "event.schedule", EventStatus.SCHEDULED, **extra)
+    return event
+
+
+def cancel_event(actor, event: Event, reason: str) -> Event:
+    """Cancelled with a reason: kept visible (struck through), registrants are told."""
+    _raise_if(refusal_to_cancel(actor, event))
+    _lock(event)
+    _raise_if(refusal_to_cancel(actor, event))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Give a reason; the people registered will read it."),
+                               field="reason")
+    if len(reason) > REASON_MAX:
+        raise ValidationFailed(_("Use at most %(n)d characters.", n=REASON_MAX), field="reason")
+    changes = _set_status(actor, event, "event.cancel", EventStatus.CANCELLED,
+                          cancel_reason=reason, cancelled_at=utcnow())
+    notify.event_changed(actor, event, "cancelled", changes)
+    return event
