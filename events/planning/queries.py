@@ -18,6 +18,7 @@ EVENT_CARD_OPTIONS = (
     selectinload(Event.involvements).selectinload(Involvement.partner),
 )
 SEARCH_MAX = 100
+DASHBOARD_LIMIT = 50
 
 
 @dataclass(frozen=True)
@@ -176,11 +177,12 @@ def staff_dashboard(user) -> dict:
     return {
         "invitations": list(db.session.scalars(
             base.where(Event.id.in_(invited), Event.ends_at > now,
-                       Event.status.in_([EventStatus.PROPOSED, EventStatus.SCHEDULED])))),
+                       Event.status.in_([EventStatus.PROPOSED, EventStatus.SCHEDULED]))
+            .limit(DASHBOARD_LIMIT))),
         "drafts": list(db.session.scalars(
-            base.where(Event.id.in_(led), Event.status.in_(
-                [EventStatus.DRAFT, EventStatus.PROPOSED])))),
+            base.where(Event.id.in_(led), Event.ends_at > now, Event.status.in_(
+                [EventStatus.DRAFT, EventStatus.PROPOSED])).limit(DASHBOARD_LIMIT))),
         "upcoming": list(db.session.scalars(
             base.where(Event.id.in_(ours), Event.status == EventStatus.SCHEDULED,
-                       Event.ends_at > now).limit(30))),
+                       Event.ends_at > now).limit(DASHBOARD_LIMIT))),
     }
