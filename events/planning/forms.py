@@ -19,9 +19,9 @@ from wtforms.validators import Optional
 
 from events.enums import Audience, Category, EventFormat, label
 from events.errors import DomainError
-from events.planning.services import (
+from events.planning.services import INVITABLE_ROLES
+from events.planning.validation import (
     FIELDS,
-    INVITABLE_ROLES,
     EventInvalid,
     is_known_zone,
     unknown_zone_message,

@@ -2,10 +2,7 @@
 tests) goes through them. Each checks who may act (events.auth.permissions), validates,
 changes, flushes, writes an audit entry and queues mail; a refusal is a domain error."""
 
-from datetime import datetime
-from functools import lru_cache
 from urllib.parse import urlsplit
-from zoneinfo import available_timezones
 
 import sqlalchemy as sa
 from flask import current_app
@@ -18,14 +15,10 @@ from events.auth.permissions import (
     can_create_event,
     can_edit_event,
     can_publish_event,
-    can_view_event,
     is_admin,
 )
 from events.db import utcnow
 from events.enums import (
-    Audience,
-    Category,
-    EventFormat,
     EventStatus,
     InvolvementRole,
     InvolvementState,
@@ -34,25 +27,25 @@ from events.enums import (
 from events.errors import Conflict, DomainError, NotAllowed, ValidationFailed
 from events.extensions import db
 from events.mail import queue_mail
-from events.partners.models import Partner, Venue
-from events.planning.models import Event, Involvement, Programme, new_uid
+from events.partners.models import Partner
+from events.planning.models import Event, Involvement, new_uid
+from events.planning.validation import (  # noqa: F401 — re-exported for callers of services
+    FIELDS,
+    EventInvalid,
+    check_booking,
+    drop_unused_place,
+    enum_or_none,
+    is_known_zone,
+    known_zones,
+    normalise,
+    unknown_zone_message,
+    validate,
+    warnings_for,
+)
 from events.registrations import notify
-from events.registrations.queries import confirmed_counts
 
-TITLE_MAX = 200
-SUMMARY_MAX = 500
-DESCRIPTION_MAX = 20_000
-URL_MAX = 500
 NOTE_MAX = 2_000
 REASON_MAX = 2_000
-CAPACITY_MAX = 100_000
-
-# The fields a person edits; update_event refuses any other name.
-FIELDS = (
-    "title", "summary", "description", "category", "format", "venue", "online_url",
-    "starts_at", "ends_at", "timezone", "capacity", "audience", "registration_opens_at",
-    "registration_closes_at", "programme",
-)
 # A change to any of these matters to calendars: SEQUENCE grows (RFC 5545).
 SEQUENCE_FIELDS = {"title", "starts_at", "ends_at", "timezone", "venue", "online_url", "format",
                    "status"}
@@ -60,193 +53,6 @@ SEQUENCE_FIELDS = {"title", "starts_at", "ends_at", "timezone", "venue", "online
 MOVE_FIELDS = {"starts_at", "ends_at", "venue", "online_url", "format"}
 INVITABLE_ROLES = (InvolvementRole.CO_HOST, InvolvementRole.SUPPORTER)
 INVITATION_SUBJECT = "Invitation to “%(title)s”"  # the same msgid heads templates/mail/invitation
-
-
-class EventInvalid(ValidationFailed):
-    """Several fields are wrong at once; `errors` maps each field to its message."""
-
-    def __init__(self, errors: dict[str, str]):
-        field, message = next(iter(errors.items()))
-        super().__init__(message, field=field)
-        self.errors = errors
-
-
-@lru_cache(maxsize=1)
-def known_zones() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
-def is_known_zone(name: str | None) -> bool:
-    return bool(name) and name in known_zones()
-
-
-def unknown_zone_message() -> str:
-    return _("Unknown time zone; use a name such as Europe/Moscow.")
-
-
-# ---- validation -------------------------------------------------------------------------
-
-def _enum(enum_cls, value):
-    try:
-        return enum_cls(value)
-    except ValueError:
-        return None
-
-
-def _text(value) -> str:
-    return (value or "").strip()
-
-
-def _normalise(values: dict) -> dict:
-    """Tidy the input: trimmed text, enums, no leftover place for the wrong format."""
-    clean = dict(values)
-    for name in ("title", "summary"):
-        if name in clean:
-            clean[name] = _text(clean[name])
-    if "description" in clean:
-        clean["description"] = (clean["description"] or "").strip("\n").rstrip()
-    if "online_url" in clean:
-        clean["online_url"] = _text(clean["online_url"]) or None
-    if "timezone" in clean:
-        clean["timezone"] = _text(clean["timezone"])
-    return clean
-
-
-def _length_errors(values: dict, errors: dict) -> None:
-    limits = {"title": TITLE_MAX, "summary": SUMMARY_MAX, "description": DESCRIPTION_MAX,
-              "online_url": URL_MAX}
-    for name, limit in limits.items():
-        if len(values.get(name) or "") > limit:
-            errors[name] = _("Use at most %(n)d characters.", n=limit)
-
-
-def _place_errors(values: dict, errors: dict) -> None:
-    fmt = values.get("format")
-    venue, url = values.get("venue"), values.get("online_url")
-    if fmt in (EventFormat.IN_PERSON, EventFormat.HYBRID) and venue is None:
-        errors["venue"] = _("Choose a room for an event held in person.")
-    if fmt in (EventFormat.ONLINE, EventFormat.HYBRID) and not url:
-        errors["online_url"] = _("Give the link of the online event.")
-    if url and "online_url" not in errors:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            errors["online_url"] = _("Enter a web address starting with https:// or http://.")
-    if venue is not None and not venue.is_active and "venue" in values.get("_changed", ()):
-        errors["venue"] = _("This room is no longer in use.")
-
-
-def _time_errors(values: dict, errors: dict, *, event: Event | None) -> None:
-    starts, ends = values.get("starts_at"), values.get("ends_at")
-    for name, value in (("starts_at", starts), ("ends_at", ends)):
-        if not isinstance(value, datetime) or value.tzinfo is None:
-            errors[name] = _("Enter a date and time.")
-    if "starts_at" in errors or "ends_at" in errors:
-        return
-    if ends <= starts:
-        errors["ends_at"] = _("The end must be after the start.")
-    start_changed = event is None or starts != event.starts_at
-    if start_changed and starts < utcnow():
-        errors["starts_at"] = _("The start is in the past.")
-    opens, closes = values.get("registration_opens_at"), values.get("registration_closes_at")
-    if opens is not None and closes is not None and closes <= opens:
-        errors["registration_closes_at"] = _("Registration must open before it closes.")
-    elif closes is not None and closes > ends:
-        errors["registration_closes_at"] = _("Registration must close before the event ends.")
-    if opens is not None and opens >= ends and "registration_closes_at" not in errors:
-        errors["registration_opens_at"] = _("Registration must open before the event ends.")
-
-
-def _capacity_errors(values: dict, errors: dict, *, event: Event | None) -> None:
-    capacity = values.get("capacity")
-    if capacity is None:
-        return
-    if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1:
-        errors["capacity"] = _("Capacity is a whole number of at least 1 (leave it empty for "
-                               "no limit).")
-        return
-    if capacity > CAPACITY_MAX:
-        errors["capacity"] = _("Capacity is at most %(n)d.", n=CAPACITY_MAX)
-        return
-    if event is not None and event.id is not None:
-        confirmed = confirmed_counts([event.id]).get(event.id, 0)
-        if capacity < confirmed:
-            errors["capacity"] = _(
-                "%(n)d people are already confirmed; the capacity cannot be lower.", n=confirmed
-            )
-
-
-def _validate(values: dict, *, event: Event | None) -> None:
-    """Check a full set of event fields; raise EventInvalid naming every wrong field."""
-    errors: dict[str, str] = {}
-    if not values.get("title"):
-        errors["title"] = _("Give the event a title.")
-    _length_errors(values, errors)
-    for name, enum_cls, message in (
-        ("category", Category, _("Choose a category.")),
-        ("format", EventFormat, _("Choose a format.")),
-        ("audience", Audience, _("Choose an audience.")),
-    ):
-        converted = _enum(enum_cls, values.get(name))
-        if converted is None:
-            errors[name] = message
-        else:
-            values[name] = converted
-    if not is_known_zone(values.get("timezone")):
-        errors["timezone"] = unknown_zone_message()
-    _place_errors(values, errors)
-    _time_errors(values, errors, event=event)
-    _capacity_errors(values, errors, event=event)
-    programme = values.get("programme")
-    if programme is not None and not isinstance(programme, Programme):
-        errors["programme"] = _("Choose a programme from the list.")
-    if errors:
-        raise EventInvalid(errors)
-
-
-def _booking_conflict(actor, values: dict, event: Event | None) -> None:
-    """Two active events may not share a room at the same time; name the one in the way."""
-    venue = values.get("venue")
-    if venue is None or values.get("format") == EventFormat.ONLINE:
-        return
-    # Serialise bookings of one room (PostgreSQL; SQLite already holds the write lock).
-    db.session.execute(sa.select(Venue.id).where(Venue.id == venue.id).with_for_update())
-    stmt = (
-        sa.select(Event)
-        .where(
-            Event.venue_id == venue.id,
-            Event.status != EventStatus.CANCELLED,
-            Event.starts_at < values["ends_at"],
-            Event.ends_at > values["starts_at"],
-        )
-        .order_by(Event.starts_at)
-        .limit(1)
-    )
-    if event is not None and event.id is not None:
-        stmt = stmt.where(Event.id != event.id)
-    other = db.session.scalar(stmt)
-    if other is None:
-        return
-    if can_view_event(actor, other):
-        message = _("%(room)s is booked at that time for “%(title)s”.",
-                    room=venue.name, title=other.title)
-    else:
-        lead = other.lead_partner
-        message = _("%(room)s is booked at that time for an event of %(partner)s.",
-                    room=venue.name, partner=lead.short_name if lead else "—")
-    raise Conflict(message, field="venue")
-
-
-def warnings_for(event: Event) -> list[str]:
-    """Things worth a second look that do not stop a save (shown to the people editing)."""
-    warnings = []
-    venue = event.venue
-    if (venue is not None and venue.capacity is not None and event.capacity is not None
-            and event.format != EventFormat.ONLINE and event.capacity > venue.capacity):
-        warnings.append(_(
-            "The capacity (%(capacity)d) is larger than %(room)s holds (%(room_capacity)d).",
-            capacity=event.capacity, room=venue.name, room_capacity=venue.capacity,
-        ))
-    return warnings
 
 
 # ---- refusals: the same checks decide the buttons and the services ----------------------
@@ -423,7 +229,7 @@ def create_event(
     if not can_create_event(actor):
         raise NotAllowed(_("Only partner staff create events."))
     lead = _lead_partner_for(actor, lead_partner)
-    values = _normalise({
+    values = normalise({
         "title": title, "summary": summary, "description": description, "category": category,
         "format": format, "venue": venue, "online_url": online_url, "starts_at": starts_at,
         "ends_at": ends_at, "timezone": timezone, "capacity": capacity, "audience": audience,
@@ -431,10 +237,10 @@ def create_event(
         "registration_closes_at": registration_closes_at, "programme": programme,
         "_changed": set(FIELDS),
     })
-    _validate(values, event=None)
+    validate(values, event=None)
     values.pop("_changed")
-    _drop_unused_place(values)
-    _booking_conflict(actor, values, None)
+    drop_unused_place(values)
+    check_booking(actor, values, None)
     if uid is not None and db.session.scalar(sa.select(Event.id).where(Event.uid == uid)):
         raise Conflict(_("An event with this identifier already exists."), field="uid")
     event = Event(**values, uid=uid or new_uid(), status=EventStatus.DRAFT, sequence=0,
@@ -454,15 +260,6 @@ def create_event(
     return event
 
 
-def _drop_unused_place(values: dict) -> None:
-    """An online event holds no room; an in-person one no link."""
-    fmt = values.get("format")
-    if fmt == EventFormat.ONLINE:
-        values["venue"] = None
-    elif fmt == EventFormat.IN_PERSON:
-        values["online_url"] = None
-
-
 def update_event(actor, event: Event, **values) -> dict[str, list]:
     """Change fields of an event; returns {field: [before, after]} of what changed."""
     unknown = set(values) - set(FIELDS)
@@ -471,15 +268,15 @@ def update_event(actor, event: Event, **values) -> dict[str, list]:
     _raise_if(refusal_to_edit(actor, event))
     _lock(event)
     _raise_if(refusal_to_edit(actor, event))
-    values = _normalise(values)
+    values = normalise(values)
     merged = {name: getattr(event, name) for name in FIELDS} | values
     merged["_changed"] = {n for n in values if values[n] != getattr(event, n)}
-    _validate(merged, event=event)
+    validate(merged, event=event)
     merged.pop("_changed")
-    _drop_unused_place(merged)
+    drop_unused_place(merged)
     values = {name: merged[name] for name in FIELDS if name in values
               or name in ("venue", "online_url")}
-    _booking_conflict(actor, merged, event)
+    check_booking(actor, merged, event)
     old_capacity = event.capacity
     changes = _diff(event, values)
     if not changes:
@@ -520,7 +317,7 @@ def invite_partner(actor, event: Event, partner: Partner | None, role) -> Involv
     _raise_if(refusal_to_invite(actor, event))
     _lock(event)
     _raise_if(refusal_to_invite(actor, event))
-    role = _enum(InvolvementRole, role)
+    role = enum_or_none(InvolvementRole, role)
     if role not in INVITABLE_ROLES:
         raise ValidationFailed(_("Invite a partner as co-host or supporter."), field="role")
     if partner is None:

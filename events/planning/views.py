@@ -32,6 +32,7 @@ from events.planning.queries import (
     staff_dashboard,
     venue_choices,
 )
+from events.planning.validation import known_zones
 from events.registrations.queries import confirmed_counts, seats_left
 from events.registrations.queries import event_panel as registrations_panel
 
@@ -159,7 +160,7 @@ def _event_form(event=None) -> EventForm:
 
 def _form_page(form, event=None, status: int = 200):
     return render_template("planning/form.html", form=form, event=event,
-                           zones=sorted(services.known_zones())), status
+                           zones=sorted(known_zones())), status
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
