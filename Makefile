@@ -44,8 +44,8 @@ lint: $(BIN)/.installed ## Ruff checks
 fmt: $(BIN)/.installed ## Ruff autofix and import sorting
 	$(BIN)/ruff check --fix .
 
-bench: translations ## Run the benchmarks in bench/ (slow; figures in bench/README.md)
-	$(BIN)/python -m bench
+bench: translations ## Run every benchmark in bench/ (slow; figures in bench/README.md)
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean: ## Remove the venv and caches (keeps instance/)
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
