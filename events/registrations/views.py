@@ -18,7 +18,7 @@ from events.auth.permissions import can_see_staff_details, can_view_event
 from events.auth.views import safe_next
 from events.db import utcnow
 from events.enums import RegistrationStatus
-from events.errors import DomainError
+from events.errors import DomainError, NotAllowed, NotFound
 from events.extensions import db
 from events.mail import discard_queued_mail, send_queued_mail
 from events.planning.queries import get_event
@@ -48,14 +48,14 @@ def has_endpoint(name: str) -> bool:
 def _event_or_404(event_id: int):
     event = get_event(event_id)
     if event is None or not can_view_event(current_user, event):
-        abort(404, _("There is no such event."))
+        raise NotFound(_("There is no such event."))
     return event
 
 
 def _staff_event_or_404(event_id: int):
     event = _event_or_404(event_id)
     if not can_see_staff_details(current_user, event):
-        abort(403, _("Only staff of the event's partners see its attendees."))
+        raise NotAllowed(_("Only staff of the event's partners see its attendees."))
     return event
 
 
@@ -109,7 +109,7 @@ def cancel(registration_id: int):
     """Cancel my registration; the seat goes to the waitlist."""
     registration = db.session.get(Registration, registration_id)
     if registration is None or registration.user_id != current_user.id:
-        abort(404, _("There is no such registration."))
+        raise NotFound(_("There is no such registration."))
     form = ActionForm()
     _valid(form)
     _commit(services.cancel_registration, current_user, registration)
@@ -170,7 +170,7 @@ def counts(event_id: int):
 def _staff_registration_or_404(registration_id: int) -> Registration:
     registration = db.session.get(Registration, registration_id)
     if registration is None:
-        abort(404, _("There is no such registration."))
+        raise NotFound(_("There is no such registration."))
     _staff_event_or_404(registration.event_id)
     return registration
 
