@@ -318,3 +318,20 @@ def test_russian_page_for_a_russian_resident(app, client, event):
     db.session.commit()
     page = client.get(f"/events/{event.id}").get_data(as_text=True)
     assert "Зарегистрироваться" in page
+
+
+def test_my_events_links_the_personal_feed_only_when_it_exists(make_app):
+    for with_feed in (False, True):
+        app = make_app()
+        if with_feed and "calendar.subscribe" not in app.view_functions:
+            # A stand-in until the calendar area's subscribe page is merged.
+            app.add_url_rule("/subscribe", "calendar.subscribe", lambda: "feeds")
+        with app.app_context():
+            person = make_user()
+            db.session.commit()
+            client = app.test_client()
+            login(client, person)
+            page = client.get("/my/events").get_data(as_text=True)
+            has_link = 'href="/subscribe"' in page
+            assert has_link == ("calendar.subscribe" in app.view_functions)
+            db.session.rollback()
