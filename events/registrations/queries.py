@@ -100,7 +100,8 @@ def event_panel(event: Event, user) -> dict:
         "signed_in": signed_in,
         # The button is shown with the same predicate register() enforces.
         "refusal": registration_refusal(user, event),
-        "can_cancel": mine is not None and event.starts_at > utcnow(),
+        "can_cancel": mine is not None and not event.is_cancelled
+        and event.starts_at > utcnow(),
         "staff": can_see_staff_details(user, event),
     }
 

@@ -5,6 +5,7 @@ import hashlib
 import secrets
 
 import sqlalchemy as sa
+from flask import has_request_context, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -36,6 +37,10 @@ def lock_event(event: Event) -> Event:
     BEGIN IMMEDIATE (events/db.py: POST requests, and anything outside a request), so the whole
     transaction already holds the database's write lock; FOR UPDATE is not rendered there.
     """
+    if has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"):
+        # GET never writes; on SQLite its transaction starts with a plain BEGIN and would not
+        # hold the write lock, so a capacity decision there would not be atomic.
+        raise RuntimeError("capacity decisions need a writing (POST) transaction")
     db.session.flush()  # keep the caller's pending changes (e.g. a new capacity)
     db.session.refresh(event, with_for_update=True)
     return event

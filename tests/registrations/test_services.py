@@ -240,3 +240,22 @@ def test_event_cancelled_tells_everyone_active(event, residents, staff, outbox, 
     send_queued_mail()
     assert sorted(m.recipients[0] for m in outbox) == sorted(p.email for p in residents[:2])
     assert all("Venue flooded" in m.body for m in outbox)
+
+
+def test_the_lock_refuses_a_get_request(app, event, residents):
+    with app.test_request_context("/", method="GET"), pytest.raises(RuntimeError):
+        register(residents[0], event)
+    assert rows() == 0
+
+
+def test_cancelled_event_page_offers_no_cancel_button(app, client, event, residents):
+    from tests.conftest import login
+
+    register(residents[0], event)
+    event.status = EventStatus.CANCELLED
+    login(client, residents[0])
+    db.session.commit()
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert "This event is cancelled." in page
+    assert "Cancel my registration" not in page
+    assert "You have a seat." not in page
