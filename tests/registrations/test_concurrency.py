@@ -15,7 +15,7 @@ from events.extensions import db
 from events.registrations.models import Registration
 from events.registrations.queries import waitlist_positions
 from tests.factories import make_event, make_user
-from tests.registrations.workers import process_main, register_and_commit
+from tests.registrations.workers import cancel_and_commit, process_main, register_and_commit
 
 pytestmark = pytest.mark.concurrency
 
@@ -103,3 +103,27 @@ def test_double_clicks_from_threads_make_one_registration(app, crowd):
     assert len({registration_id for registration_id, _ in results}) == 1
     count = db.session.scalar(sa.select(sa.func.count()).select_from(Registration))
     assert count == 1
+
+
+def test_ten_cancellations_at_once_promote_the_next_ten_in_order(app, crowd):
+    event_id, user_ids = crowd
+    for user_id in user_ids[:30]:  # 10 seated, 20 waiting, in this order
+        register_and_commit(app, user_id, event_id)
+    seated = db.session.scalars(sa.select(Registration.id).where(
+        Registration.event_id == event_id,
+        Registration.status == RegistrationStatus.CONFIRMED)).all()
+    db.session.close()
+    start = threading.Barrier(len(seated))
+
+    def cancel(registration_id):
+        start.wait(timeout=30)
+        return cancel_and_commit(app, registration_id)
+
+    with ThreadPoolExecutor(max_workers=len(seated)) as pool:
+        assert set(pool.map(cancel, seated)) == {"cancelled"}
+    status = {r.user_id: r.status for r in db.session.scalars(
+        sa.select(Registration).where(Registration.event_id == event_id))}
+    assert [status[u] for u in user_ids[:10]] == [RegistrationStatus.CANCELLED] * 10
+    assert [status[u] for u in user_ids[10:20]] == [RegistrationStatus.CONFIRMED] * 10
+    assert [status[u] for u in user_ids[20:30]] == [RegistrationStatus.WAITLISTED] * 10
+    assert sorted(waitlist_positions([event_id]).values()) == list(range(1, 11))

@@ -34,3 +34,18 @@ def process_main(database_url: str, user_ids: list[int], event_id: int, start, r
         results.put((user_id, *register_and_commit(app, user_id, event_id)))
     with app.app_context():
         db.engine.dispose()
+
+
+def cancel_and_commit(app, registration_id: int) -> str:
+    from events.registrations.models import Registration
+    from events.registrations.services import cancel_registration
+
+    with app.app_context():
+        try:
+            registration = db.session.get(Registration, registration_id)
+            cancel_registration(registration.user, registration)
+            db.session.commit()
+            send_queued_mail()
+            return registration.status.value
+        finally:
+            db.session.remove()
