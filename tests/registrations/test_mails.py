@@ -125,3 +125,17 @@ def test_event_cancelled_mail_for_waitlisted_people_too(app, event, residents, s
 def test_unknown_change_kind_is_a_programming_error(app, event, staff):
     with pytest.raises(ValueError, match="unknown kind"):
         notify.event_changed(staff, event, "renamed", {})
+
+
+def test_html_part_escapes_what_people_typed(app, host, outbox):
+    from tests.factories import make_event
+
+    event = make_event(lead=host, title="<script>alert(1)</script> & co")
+    person = make_user(name="<b>Eve</b>")
+    register(person, event)
+    sent()
+    (message,) = outbox
+    assert "<script>" not in message.html
+    assert "&lt;script&gt;" in message.html
+    assert "&lt;b&gt;Eve&lt;/b&gt;" in message.html
+    assert "<b>Eve</b>" in message.body  # plain text shows it as typed
