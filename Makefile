@@ -28,7 +28,12 @@ run: migrate ## Create the venv, migrate, load demo data if empty, serve on HOST
 	$(BIN)/flask seed-demo --if-empty
 	MAIL_BACKEND=$${MAIL_BACKEND:-console} $(BIN)/flask run --host $(HOST) --port $(PORT)
 
-browser: ## Install Debian's Chromium for the browser tests when it is missing
+AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
+
+$(AXE):
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/axe axe-core@4
+
+browser: $(AXE) ## Install Debian's Chromium (and axe-core) for the browser tests when missing
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing chromium (browser tests)"; \
@@ -44,8 +49,8 @@ lint: $(BIN)/.installed ## Ruff checks
 fmt: $(BIN)/.installed ## Ruff autofix and import sorting
 	$(BIN)/ruff check --fix .
 
-bench: translations ## Run the benchmarks in bench/ (slow; figures in bench/README.md)
-	$(BIN)/python -m bench
+bench: translations ## Run every benchmark in bench/ (slow; figures in bench/README.md)
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean: ## Remove the venv and caches (keeps instance/)
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -7,12 +7,36 @@ Contract (keep the signatures):
 - capacity_changed(actor, event): capacity was raised or removed; promote from the waitlist.
 """
 
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from events.enums import RegistrationStatus
+from events.extensions import db
+from events.registrations import mails
+from events.registrations.models import Registration
+
+KINDS = ("moved", "cancelled")
+
 
 def event_changed(actor, event, kind: str, changes: dict) -> None:
     """Tell everyone registered that the event moved or was cancelled."""
-    # Filled in by the registrations area; planning already calls it.
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind of change: {kind!r}")
+    db.session.flush()
+    registrations = db.session.scalars(
+        sa.select(Registration)
+        .where(Registration.event_id == event.id,
+               Registration.status.in_([RegistrationStatus.CONFIRMED,
+                                        RegistrationStatus.WAITLISTED]))
+        .options(selectinload(Registration.user))
+        .order_by(Registration.registered_at, Registration.id)
+    )
+    for registration in registrations:
+        mails.event_changed(registration, kind, changes)
 
 
 def capacity_changed(actor, event) -> None:
     """Give freed seats to the head of the waitlist."""
-    # Filled in by the registrations area; planning already calls it.
+    from events.registrations.services import capacity_changed as promote
+
+    promote(actor, event)

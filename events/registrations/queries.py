@@ -1,8 +1,12 @@
-"""Reused registration selects: counts per event, a person's registrations."""
+"""Reused registration selects: counts per event, the event page's panel, a person's
+registrations and an event's attendee list, each in a fixed number of queries."""
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from events.auth.models import User
+from events.auth.permissions import can_see_staff_details
+from events.db import utcnow
 from events.enums import RegistrationStatus
 from events.extensions import db
 from events.planning.models import Event
@@ -42,20 +46,63 @@ def active_registration(event: Event, user) -> Registration | None:
     )
 
 
-def event_panel(event: Event, user) -> dict:
-    """What the event page shows about registration for this person."""
-    counts = db.session.execute(
-        sa.select(Registration.status, sa.func.count())
-        .where(Registration.event_id == event.id)
-        .group_by(Registration.status)
-    ).all()
-    by_status = {RegistrationStatus(s): n for s, n in counts}
-    confirmed = by_status.get(RegistrationStatus.CONFIRMED, 0)
+def _waitlist_rank():
+    """Position on its event's waitlist, first come first served."""
+    return sa.func.row_number().over(
+        partition_by=Registration.event_id,
+        order_by=(Registration.registered_at, Registration.id),
+    )
+
+
+def waitlist_positions(event_ids) -> dict[int, int]:
+    """{registration_id: position} for every waitlisted registration of these events."""
+    ids = list(event_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Registration.id, _waitlist_rank()).where(
+            Registration.event_id.in_(ids), Registration.status == RegistrationStatus.WAITLISTED
+        )
+    )
+    return dict(rows.all())
+
+
+def event_counts(event: Event) -> dict:
+    """Live figures for staff and the panel: confirmed, waitlisted, checked in, capacity."""
+    row = db.session.execute(
+        sa.select(
+            sa.func.count().filter(Registration.status == RegistrationStatus.CONFIRMED),
+            sa.func.count().filter(Registration.status == RegistrationStatus.WAITLISTED),
+            sa.func.count().filter(Registration.checked_in_at.is_not(None)),
+        ).where(Registration.event_id == event.id)
+    ).one()
+    confirmed, waitlisted, checked_in = row
     return {
         "confirmed": confirmed,
-        "waitlisted": by_status.get(RegistrationStatus.WAITLISTED, 0),
+        "waitlisted": waitlisted,
+        "checked_in": checked_in,
+        "capacity": event.capacity,
         "seats_left": seats_left(event, confirmed),
-        "mine": active_registration(event, user),
+    }
+
+
+def event_panel(event: Event, user) -> dict:
+    """What the event page shows about registration for this person."""
+    from events.registrations.services import registration_refusal
+
+    counts = event_counts(event)
+    mine = active_registration(event, user)
+    signed_in = getattr(user, "is_authenticated", False)
+    return {
+        **counts,
+        "mine": mine,
+        "position": waitlist_positions([event.id]).get(mine.id) if mine else None,
+        "signed_in": signed_in,
+        # The button is shown with the same predicate register() enforces.
+        "refusal": registration_refusal(user, event),
+        "can_cancel": mine is not None and not event.is_cancelled
+        and event.starts_at > utcnow(),
+        "staff": can_see_staff_details(user, event),
     }
 
 
@@ -67,6 +114,55 @@ def registrations_of(user) -> list[Registration]:
             .join(Registration.event)
             .where(Registration.user_id == user.id)
             .options(selectinload(Registration.event).options(*EVENT_CARD_OPTIONS))
-            .order_by(Event.starts_at)
+            .order_by(Event.starts_at, Registration.id)
         )
     )
+
+
+def my_events(user, now) -> dict:
+    """Upcoming and past registrations of a person, with waitlist positions (3 queries)."""
+    registrations = registrations_of(user)
+    # A cancelled registration is noise once the person registered again for the same event.
+    active_events = {r.event_id for r in registrations if r.status in ACTIVE}
+    shown = [r for r in registrations
+             if r.status in ACTIVE or r.event_id not in active_events]
+    latest: dict[int, Registration] = {}
+    for r in shown:  # keep one row per event: the active one, or the last cancelled one
+        if r.event_id not in latest or r.status in ACTIVE or r.id > latest[r.event_id].id:
+            latest[r.event_id] = r
+    shown = [r for r in shown if latest[r.event_id] is r]
+    positions = waitlist_positions(
+        {r.event_id for r in shown if r.status == RegistrationStatus.WAITLISTED})
+    return {
+        "upcoming": [r for r in shown if r.event.ends_at > now],
+        "past": list(reversed([r for r in shown if r.event.ends_at <= now])),
+        "positions": positions,
+    }
+
+
+def attendees(event: Event) -> list[Registration]:
+    """Everyone registered for an event: confirmed, then the waitlist in order, then cancelled."""
+    status_order = sa.case(
+        (Registration.status == RegistrationStatus.CONFIRMED, 0),
+        (Registration.status == RegistrationStatus.WAITLISTED, 1),
+        else_=2,
+    )
+    return list(
+        db.session.scalars(
+            sa.select(Registration)
+            .where(Registration.event_id == event.id)
+            .options(
+                selectinload(Registration.user).selectinload(User.site_partner),
+                selectinload(Registration.checked_in_by),
+            )
+            .order_by(status_order, Registration.registered_at, Registration.id)
+        )
+    )
+
+
+def matches(registration: Registration, search: str) -> bool:
+    """Name, email or company contains the search words (Unicode-aware, so Cyrillic works on
+    SQLite too, whose lower() knows only ASCII)."""
+    user = registration.user
+    haystack = f"{user.name} {user.email} {user.company}".casefold()
+    return all(word in haystack for word in search.casefold().split())

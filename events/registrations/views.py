@@ -1,20 +1,199 @@
-"""A resident's registrations."""
+"""Registering, cancelling (signed in or by link), my events, and the staff attendee list."""
 
-from flask import Blueprint, render_template
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from events.auth.permissions import can_see_staff_details, can_view_event
+from events.auth.views import safe_next
 from events.db import utcnow
-from events.registrations.queries import registrations_of
+from events.enums import RegistrationStatus
+from events.errors import DomainError, NotAllowed, NotFound
+from events.extensions import db
+from events.mail import discard_queued_mail, send_queued_mail
+from events.planning.queries import get_event
+from events.registrations import services
+from events.registrations.export import attendees_csv
+from events.registrations.forms import ActionForm, CheckInForm
+from events.registrations.models import Registration
+from events.registrations.queries import (
+    attendees as attendee_list,
+)
+from events.registrations.queries import (
+    event_counts,
+    matches,
+    my_events,
+    waitlist_positions,
+)
 
 bp = Blueprint("registrations", __name__)
+
+
+@bp.app_template_global()
+def has_endpoint(name: str) -> bool:
+    """Templates link to other areas' pages only when those pages exist."""
+    return name in current_app.view_functions
+
+
+def _event_or_404(event_id: int):
+    event = get_event(event_id)
+    if event is None or not can_view_event(current_user, event):
+        raise NotFound(_("There is no such event."))
+    return event
+
+
+def _staff_event_or_404(event_id: int):
+    event = _event_or_404(event_id)
+    if not can_see_staff_details(current_user, event):
+        raise NotAllowed(_("Only staff of the event's partners see its attendees."))
+    return event
+
+
+def _valid(form) -> None:
+    if not form.validate_on_submit():
+        abort(400, _("The form was changed or has expired. Reload the page and try again."))
+
+
+def _commit(change, *args):
+    """Run one service call as the request's single transaction; mail goes after the commit."""
+    try:
+        result = change(*args)
+    except DomainError:
+        db.session.rollback()
+        discard_queued_mail()
+        raise
+    db.session.commit()
+    send_queued_mail()
+    return result
 
 
 @bp.get("/my/events")
 @login_required
 def mine():
     """My registrations, upcoming and past."""
-    registrations = registrations_of(current_user)
     now = utcnow()
-    upcoming = [r for r in registrations if r.event.ends_at > now]
-    past = [r for r in registrations if r.event.ends_at <= now]
-    return render_template("registrations/mine.html", upcoming=upcoming, past=past)
+    return render_template("registrations/mine.html", form=ActionForm(), now=now,
+                           **my_events(current_user, now))
+
+
+@bp.post("/events/<int:event_id>/register")
+@login_required
+def register(event_id: int):
+    """Take a seat, or a place on the waitlist when the event is full."""
+    event = _event_or_404(event_id)
+    _valid(ActionForm())
+    registration = _commit(services.register, current_user, event)
+    if getattr(registration, "cancel_token", None) is None:
+        flash(_("You were already registered for this event."), "info")
+    elif registration.status == RegistrationStatus.CONFIRMED:
+        flash(_("You are registered. A confirmation is on its way to your mailbox."), "success")
+    else:
+        flash(_("The event is full: you are number %(n)d on the waitlist.",
+                n=waitlist_positions([event.id])[registration.id]), "warning")
+    return redirect(url_for("planning.detail", event_id=event.id))
+
+
+@bp.post("/registrations/<int:registration_id>/cancel")
+@login_required
+def cancel(registration_id: int):
+    """Cancel my registration; the seat goes to the waitlist."""
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.user_id != current_user.id:
+        raise NotFound(_("There is no such registration."))
+    form = ActionForm()
+    _valid(form)
+    _commit(services.cancel_registration, current_user, registration)
+    flash(_("Your registration for “%(title)s” is cancelled.", title=registration.event.title),
+          "success")
+    return redirect(safe_next(form.next.data, "registrations.mine"))
+
+
+@bp.route("/cancel/<token>", methods=["GET", "POST"])
+def cancel_by_token(token: str):
+    """The link in the confirmation mail: confirm, then cancel without signing in."""
+    registration = services.registration_for_token(token)
+    form = ActionForm()
+    if request.method == "POST":
+        _valid(form)
+        _commit(services.cancel_by_token, token)
+        flash(_("Your registration for “%(title)s” is cancelled.",
+                title=registration.event.title), "success")
+    return render_template("registrations/cancel.html", registration=registration, form=form,
+                           now=utcnow())
+
+
+@bp.get("/events/<int:event_id>/attendees")
+@login_required
+def attendees(event_id: int):
+    """Attendees, waitlist and check-in for staff of the event's partners."""
+    event = _staff_event_or_404(event_id)
+    search = request.args.get("q", "").strip()[:100]
+    registrations = attendee_list(event)
+    shown = [r for r in registrations if matches(r, search)] if search else registrations
+    return render_template(
+        "registrations/attendees.html", event=event, registrations=shown, search=search,
+        counts=event_counts(event), positions=waitlist_positions([event.id]),
+        form=CheckInForm(q=search), total=len(registrations),
+    )
+
+
+@bp.get("/events/<int:event_id>/attendees.csv")
+@login_required
+def export(event_id: int):
+    """The attendee list as CSV (UTF-8 with BOM, so spreadsheets read Cyrillic)."""
+    event = _staff_event_or_404(event_id)
+    data = attendees_csv(event, attendee_list(event), waitlist_positions([event.id]))
+    return Response(data, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="attendees-event-{event.id}.csv"',
+        "Cache-Control": "no-store",
+    })
+
+
+@bp.get("/events/<int:event_id>/attendees/counts")
+@login_required
+def counts(event_id: int):
+    """Live figures for the attendee page (polled by static/js/registrations.js)."""
+    event = _staff_event_or_404(event_id)
+    return event_counts(event), 200, {"Cache-Control": "no-store"}
+
+
+def _staff_registration_or_404(registration_id: int) -> Registration:
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        raise NotFound(_("There is no such registration."))
+    _staff_event_or_404(registration.event_id)
+    return registration
+
+
+@bp.post("/registrations/<int:registration_id>/check-in")
+@login_required
+def check_in(registration_id: int):
+    """Mark a confirmed attendee as arrived."""
+    registration = _staff_registration_or_404(registration_id)
+    form = CheckInForm()
+    _valid(form)
+    _commit(services.check_in, current_user, registration)
+    flash(_("%(name)s is checked in.", name=registration.user.name), "success")
+    return redirect(url_for(".attendees", event_id=registration.event_id, q=form.q.data or None))
+
+
+@bp.post("/registrations/<int:registration_id>/undo-check-in")
+@login_required
+def undo_check_in(registration_id: int):
+    """Take back a check-in made by mistake."""
+    registration = _staff_registration_or_404(registration_id)
+    form = CheckInForm()
+    _valid(form)
+    _commit(services.undo_check_in, current_user, registration)
+    flash(_("Check-in of %(name)s was undone.", name=registration.user.name), "info")
+    return redirect(url_for(".attendees", event_id=registration.event_id, q=form.q.data or None))

@@ -1,0 +1,273 @@
+"""The registration rules: register, cancel (signed in or by the mailed link), promote from the
+waitlist, check in. Every capacity decision is taken while holding the event's lock."""
+
+import hashlib
+import secrets
+
+import sqlalchemy as sa
+from flask import has_request_context, request
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from events.audit.services import record
+from events.auth.permissions import can_see_staff_details, can_view_event
+from events.db import utcnow
+from events.enums import EventStatus, RegistrationStatus
+from events.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from events.extensions import db
+from events.i18n import local_datetime
+from events.planning.models import Event
+from events.registrations import mails
+from events.registrations.models import Registration
+
+ACTIVE = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+# token_urlsafe(32) gives 43 characters; anything far outside that is not ours.
+TOKEN_MIN, TOKEN_MAX = 32, 64
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def lock_event(event: Event) -> Event:
+    """Take the event's lock and reload it, so capacity and status are read under the lock.
+
+    PostgreSQL: `SELECT ... FOR UPDATE` on the event row; concurrent registrations for the same
+    event queue here until the holder commits. SQLite: every writing transaction starts with
+    BEGIN IMMEDIATE (events/db.py: POST requests, and anything outside a request), so the whole
+    transaction already holds the database's write lock; FOR UPDATE is not rendered there.
+    """
+    if has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"):
+        # GET never writes; on SQLite its transaction starts with a plain BEGIN and would not
+        # hold the write lock, so a capacity decision there would not be atomic.
+        raise RuntimeError("capacity decisions need a writing (POST) transaction")
+    db.session.flush()  # keep the caller's pending changes (e.g. a new capacity)
+    db.session.refresh(event, with_for_update=True)
+    return event
+
+
+def registration_refusal(user, event: Event, now=None) -> str | None:
+    """Why `user` may not register for `event` right now, or None if they may.
+
+    The event page shows the button with this same predicate that register() enforces.
+    """
+    now = now or utcnow()
+    if event.status == EventStatus.CANCELLED:
+        return _("This event is cancelled.")
+    if event.status != EventStatus.SCHEDULED:
+        return _("This event is not open for registration yet.")
+    if event.starts_at <= now:
+        return _("This event has already started; registration is closed.")
+    if event.registration_opens_at is not None and now < event.registration_opens_at:
+        return _("Registration opens on %(when)s.",
+                 when=local_datetime(event.registration_opens_at, event))
+    if event.registration_closes_at is not None and now >= event.registration_closes_at:
+        return _("Registration closed on %(when)s.",
+                 when=local_datetime(event.registration_closes_at, event))
+    return None
+
+
+def active_registration_of(user, event: Event) -> Registration | None:
+    return db.session.scalar(
+        sa.select(Registration).where(
+            Registration.event_id == event.id,
+            Registration.user_id == user.id,
+            Registration.status.in_(ACTIVE),
+        )
+    )
+
+
+def confirmed_count(event: Event) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Registration).where(
+            Registration.event_id == event.id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+    )
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the head of the waitlist; None when not waitlisted."""
+    if registration.status != RegistrationStatus.WAITLISTED:
+        return None
+    ahead = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Registration).where(
+            Registration.event_id == registration.event_id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+            sa.or_(
+                Registration.registered_at < registration.registered_at,
+                sa.and_(Registration.registered_at == registration.registered_at,
+                        Registration.id < registration.id),
+            ),
+        )
+    )
+    return ahead + 1
+
+
+def _check_may_register(actor, event: Event) -> None:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise NotAllowed(_("Sign in to register."))
+    if not actor.is_active:
+        raise NotAllowed(_("This account is disabled."))
+    if not can_view_event(actor, event):
+        # Drafts, proposals and internal events do not exist for those who may not see them.
+        raise NotFound(_("There is no such event."))
+
+
+def register(actor, event: Event) -> Registration:
+    """Register `actor` for `event`: a confirmed seat while there is one, else the waitlist.
+
+    Registering again returns the active registration unchanged. Any signed-in person who may
+    see a scheduled event may register: residents for public and residents' events, and partner
+    staff and admins too (internal events are for staff, so staff must be able to attend).
+    """
+    _check_may_register(actor, event)
+    lock_event(event)
+    existing = active_registration_of(actor, event)
+    if existing is not None:
+        return existing
+    refusal = registration_refusal(actor, event)
+    if refusal:
+        raise Conflict(refusal)
+    fill_seats(actor, event)  # nobody may overtake people already waiting for a freed seat
+    full = event.capacity is not None and confirmed_count(event) >= event.capacity
+    now = utcnow()
+    token = secrets.token_urlsafe(32)
+    registration = Registration(
+        event=event, user=actor, registered_at=now,
+        status=RegistrationStatus.WAITLISTED if full else RegistrationStatus.CONFIRMED,
+        confirmed_at=None if full else now, cancel_token_hash=hash_token(token),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(registration)
+            db.session.flush()
+    except IntegrityError:
+        # A double click that slipped past the lock: the unique index kept one row; return it.
+        existing = active_registration_of(actor, event)
+        if existing is None:
+            raise
+        return existing
+    registration.cancel_token = token  # only in memory: it goes into the mail, never stored
+    record(actor, "registration.create", registration,
+           {"status": [None, registration.status.value]}, event=event)
+    if full:
+        mails.waitlisted(registration, waitlist_position(registration), token)
+    else:
+        mails.confirmed(registration, token)
+    return registration
+
+
+def cancel_registration(actor, registration: Registration) -> Registration:
+    """The person cancels their own registration; a freed seat goes to the waitlist at once."""
+    if actor is None or actor.id != registration.user_id:
+        raise NotAllowed(_("You can only cancel your own registration."))
+    return _cancel(actor, registration)
+
+
+def cancel_by_token(token: str) -> Registration:
+    """Cancel through the mailed link, without signing in. Forged or used links change nothing."""
+    registration = registration_for_token(token)
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise Conflict(_("This registration is already cancelled."))
+    return _cancel(registration.user, registration)
+
+
+def registration_for_token(token: str) -> Registration:
+    """The registration a cancel link belongs to, or NotFound for anything else."""
+    if not token or not TOKEN_MIN <= len(token) <= TOKEN_MAX:
+        raise NotFound(_("This cancellation link is not valid."))
+    registration = db.session.scalar(
+        sa.select(Registration).where(Registration.cancel_token_hash == hash_token(token))
+    )
+    if registration is None:
+        raise NotFound(_("This cancellation link is not valid."))
+    return registration
+
+
+def _cancel(actor, registration: Registration) -> Registration:
+    event = lock_event(registration.event)
+    db.session.refresh(registration)
+    if registration.status == RegistrationStatus.CANCELLED:
+        return registration  # a second click on the same button: nothing left to do
+    if event.starts_at <= utcnow():
+        raise Conflict(_("The event has already started; the registration can no longer be "
+                         "cancelled."))
+    was_confirmed = registration.status == RegistrationStatus.CONFIRMED
+    changes = {"status": [registration.status.value, RegistrationStatus.CANCELLED.value]}
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = utcnow()
+    record(actor, "registration.cancel", registration, changes, event=event)
+    if was_confirmed:
+        fill_seats(actor, event)
+    return registration
+
+
+def fill_seats(actor, event: Event) -> list[Registration]:
+    """Confirm people from the head of the waitlist while seats are free (caller holds the lock).
+
+    Order is first come, first served: (registered_at, id). Nobody is promoted once the event
+    has started or is not scheduled.
+    """
+    if event.status != EventStatus.SCHEDULED or event.starts_at <= utcnow():
+        return []
+    stmt = (
+        sa.select(Registration)
+        .where(Registration.event_id == event.id,
+               Registration.status == RegistrationStatus.WAITLISTED)
+        .order_by(Registration.registered_at, Registration.id)
+    )
+    if event.capacity is not None:
+        free = event.capacity - confirmed_count(event)
+        if free <= 0:
+            return []
+        stmt = stmt.limit(free)
+    promoted = list(db.session.scalars(stmt))
+    now = utcnow()
+    for registration in promoted:
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.confirmed_at = now
+        record(actor, "registration.promote", registration,
+               {"status": [RegistrationStatus.WAITLISTED.value,
+                           RegistrationStatus.CONFIRMED.value]}, event=event)
+        mails.promoted(registration)
+    return promoted
+
+
+def capacity_changed(actor, event: Event) -> list[Registration]:
+    """Capacity was raised or removed: promote. Lowering it never un-confirms anyone."""
+    lock_event(event)
+    return fill_seats(actor, event)
+
+
+def check_in(actor, registration: Registration) -> Registration:
+    """Staff of an involved partner mark a confirmed attendee as arrived."""
+    event = registration.event
+    if not can_see_staff_details(actor, event):
+        raise NotAllowed(_("Only staff of the event's partners check people in."))
+    if event.status != EventStatus.SCHEDULED:
+        raise Conflict(_("This event is not scheduled; nobody can be checked in."))
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise ValidationFailed(_("Only confirmed attendees can be checked in."))
+    if registration.checked_in_at is not None:
+        return registration
+    now = utcnow()
+    registration.checked_in_at = now
+    registration.checked_in_by = actor
+    record(actor, "registration.check_in", registration, {"checked_in_at": [None, now]},
+           event=event)
+    return registration
+
+
+def undo_check_in(actor, registration: Registration) -> Registration:
+    """Take back a check-in made by mistake."""
+    event = registration.event
+    if not can_see_staff_details(actor, event):
+        raise NotAllowed(_("Only staff of the event's partners check people in."))
+    if registration.checked_in_at is None:
+        return registration
+    changes = {"checked_in_at": [registration.checked_in_at, None]}
+    registration.checked_in_at = None
+    registration.checked_in_by = None
+    record(actor, "registration.undo_check_in", registration, changes, event=event)
+    return registration

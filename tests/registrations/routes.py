@@ -1,0 +1,13 @@
+"""Who may reach each registrations route (see tests/routes.py for the words)."""
+
+ROUTES = {
+    "registrations.mine": "signed-in",
+    "registrations.register": "signed-in",
+    "registrations.cancel": "signed-in",
+    "registrations.cancel_by_token": "token",
+    "registrations.attendees": "staff",
+    "registrations.export": "staff",
+    "registrations.counts": "staff",
+    "registrations.check_in": "staff",
+    "registrations.undo_check_in": "staff",
+}

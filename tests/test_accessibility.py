@@ -1,0 +1,56 @@
+"""axe-core in a real Chromium: the main pages have no serious or critical violations."""
+
+from pathlib import Path
+
+import pytest
+
+from events.demo import seed_demo
+from events.extensions import db
+from tests.conftest import ROOT, browser_login
+
+pytestmark = pytest.mark.e2e
+AXE = ROOT / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def violations(page) -> list[str]:
+    if not Path(AXE).exists():
+        pytest.fail(f"axe-core missing at {AXE}: run `make browser`")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}"
+        for v in result["violations"] if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.fixture
+def page(browser):
+    """Our strict CSP would block the injected axe script; this context bypasses it."""
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def demo_server(app, live_server):
+    seed_demo()
+    db.session.commit()
+    return live_server
+
+
+PUBLIC = ["/", "/calendar", "/signin", "/signup", "/partners/", "/events/1", "/events/2"]
+
+
+def test_public_pages_have_no_serious_violations(demo_server, page):
+    found = {}
+    for path in PUBLIC:
+        page.goto(demo_server.url + path)
+        found[path] = violations(page)
+    assert found == {path: [] for path in PUBLIC}
+
+
+def test_staff_pages_have_no_serious_violations(demo_server, page):
+    browser_login(page, demo_server.url, "coordinator@northern.example", "demo-password")
+    for path in ("/staff", "/events/1"):
+        page.goto(demo_server.url + path)
+        assert violations(page) == [], path
