@@ -1,0 +1,44 @@
+"""axe-core in Chromium over the planning screens: no serious or critical violations on the
+week view, a filtered agenda, the event form (also with errors beside fields) and the
+event page with its workflow buttons."""
+
+import pytest
+
+from events.demo import seed_demo
+from events.extensions import db
+from tests.conftest import browser_login
+from tests.test_accessibility import violations
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def page(browser):
+    """The strict CSP would block the injected axe script; this context bypasses it."""
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def demo_server(app, live_server):
+    seed_demo()
+    db.session.commit()
+    return live_server
+
+
+def test_planning_pages_have_no_serious_violations(demo_server, page):
+    base = demo_server.url
+    found = {}
+    for path in ("/calendar?view=week", "/?category=workshop&q=for"):
+        page.goto(base + path)
+        found[path] = violations(page)
+    browser_login(page, base, "coordinator@northern.example", "demo-password")
+    for path in ("/events/new", "/staff", "/events/4", "/events/11"):
+        page.goto(base + path)
+        found[path] = violations(page)
+    page.goto(base + "/events/new")
+    page.click("form.event-form button[type=submit]")
+    page.wait_for_selector("p.error")
+    found["/events/new (errors)"] = violations(page)
+    assert found == {path: [] for path in found}
