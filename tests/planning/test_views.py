@@ -506,3 +506,35 @@ def test_pages_issue_a_constant_number_of_queries(client, committed, count_queri
     with count_queries() as many:
         assert client.get(url).status_code == 200
     assert many.count == few.count, (few.statements, many.statements)
+
+
+# ---- what registrations hear of planning's changes --------------------------------------
+
+def test_cancelling_tells_the_people_registered(client, committed, outbox):
+    event = make_event(lead=committed.a, venue=committed.room)
+    registration = make_registration(event)
+    db.session.commit()
+    login(client, committed.coord_a)
+    response = client.post(f"/events/{event.id}/cancel", data={"reason": "Hall flooded"})
+    assert response.status_code == 302
+    assert registration.user.email in [r for m in outbox for r in m.recipients]
+
+
+def test_moving_tells_the_people_registered_and_more_seats_promote_the_waitlist(
+        client, committed, outbox):
+    from events.enums import RegistrationStatus
+
+    event = make_event(lead=committed.a, venue=committed.room, capacity=1)
+    make_registration(event)
+    waiting = make_registration(event, status=RegistrationStatus.WAITLISTED, confirmed_at=None)
+    db.session.commit()
+    login(client, committed.staff_a)
+    later = event.local_starts_at + timedelta(hours=1)
+    response = client.post(f"/events/{event.id}/edit", data=form_data(
+        committed, title=event.title, capacity="2", summary="", description="",
+        category="seminar", starts_at=later.strftime("%Y-%m-%dT%H:%M"),
+        ends_at=(later + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")))
+    assert response.status_code == 302
+    db.session.refresh(waiting)
+    assert waiting.status == RegistrationStatus.CONFIRMED
+    assert waiting.user.email in [r for m in outbox for r in m.recipients]
