@@ -18,6 +18,14 @@ ACTIONS = {
     "involvement.invite": _l("invited a partner"),
     "involvement.accept": _l("accepted the invitation"),
     "involvement.decline": _l("declined the invitation"),
+    "event.import": _l("imported the event"),
+    "contribution.create": _l("recorded a contribution"),
+    "contribution.update": _l("changed a contribution"),
+    "registration.create": _l("registered"),
+    "registration.cancel": _l("cancelled a registration"),
+    "registration.promote": _l("moved someone up from the waitlist"),
+    "registration.check_in": _l("checked an attendee in"),
+    "registration.undo_check_in": _l("undid a check-in"),
 }
 
 FIELD_NAMES = {
@@ -31,6 +39,8 @@ FIELD_NAMES = {
     "lead_partner": _l("Lead partner"), "partner": _l("Partner"), "role": _l("Role"),
     "state": _l("Answer"), "note": _l("Note"), "cancel_reason": _l("Reason"),
     "cancelled_at": _l("Cancelled at"), "published_at": _l("Published at"),
+    "kind": _l("Kind"), "quantity": _l("Quantity"), "unit": _l("Unit"), "amount": _l("Amount"),
+    "currency": _l("Currency"),
 }
 _VALUE_LABELS = {member.value: member for member in LABELS}
 LONG_TEXT = 120
@@ -52,7 +62,7 @@ def _value(name: str, value, event) -> str:
         except ValueError:
             return value
     if isinstance(value, str) and value in _VALUE_LABELS and name in (
-            "category", "format", "audience", "status", "role", "state"):
+            "category", "format", "audience", "status", "role", "state", "kind"):
         return label(_VALUE_LABELS[value])
     text = str(value)
     return text if len(text) <= LONG_TEXT else text[:LONG_TEXT - 1] + "…"
