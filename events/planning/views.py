@@ -14,6 +14,7 @@ from events.mail import discard_queued_mail, send_queued_mail
 from events.partners.queries import all_partners
 from events.planning import services
 from events.planning.calendar_grid import month_from_arg, month_grid, week_from_arg, week_grid
+from events.planning.cli import register_planning_cli
 from events.planning.display import trail_rows
 from events.planning.forms import (
     ActionForm,
@@ -37,6 +38,7 @@ from events.registrations.queries import confirmed_counts, seats_left
 from events.registrations.queries import event_panel as registrations_panel
 
 bp = Blueprint("planning", __name__)
+register_planning_cli(bp)
 
 
 @bp.record_once
