@@ -538,3 +538,49 @@ def test_moving_tells_the_people_registered_and_more_seats_promote_the_waitlist(
     db.session.refresh(waiting)
     assert waiting.status == RegistrationStatus.CONFIRMED
     assert waiting.user.email in [r for m in outbox for r in m.recipients]
+
+
+def test_event_page_queries_do_not_grow_with_partners_or_history(client, committed,
+                                                                 count_queries):
+    from tests.factories import make_partner
+
+    event = make_event(lead=committed.a, venue=committed.room)
+    make_involvement(event, make_partner(), state=InvolvementState.INVITED)
+    make_registration(event)
+    db.session.commit()
+    login(client, committed.coord_a)
+
+    def edit(title):
+        client.post(f"/events/{event.id}/edit", data=form_data(
+            committed, title=title,
+            starts_at=event.local_starts_at.strftime("%Y-%m-%dT%H:%M"),
+            ends_at=event.local_ends_at.strftime("%Y-%m-%dT%H:%M")))
+
+    edit("First edit")
+    client.get(f"/events/{event.id}")
+    db.session.expire_all()
+    with count_queries() as few:
+        assert client.get(f"/events/{event.id}").status_code == 200
+    for _ in range(6):
+        make_involvement(event, make_partner(), state=InvolvementState.INVITED)
+        make_registration(event)
+    db.session.commit()
+    for n in range(5):
+        edit(f"Edit {n}")
+    db.session.expire_all()
+    with count_queries() as many:
+        assert client.get(f"/events/{event.id}").status_code == 200
+    assert many.count == few.count, (few.statements, many.statements)
+
+
+@pytest.mark.parametrize("url", ["/", "/calendar", "/calendar?view=week", "/staff",
+                                 "/events/new", "/events/{id}", "/events/{id}/edit"])
+def test_get_never_writes(client, committed, count_queries, url):
+    event = make_event(lead=committed.a, venue=committed.room)
+    db.session.commit()
+    login(client, committed.staff_a)
+    with count_queries() as counter:
+        assert client.get(url.format(id=event.id)).status_code == 200
+    writes = [s for s in counter.statements
+              if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes == []
