@@ -43,6 +43,7 @@ from events.planning.validation import (  # noqa: F401 — re-exported for calle
     warnings_for,
 )
 from events.registrations import notify
+from events.registrations.mails import ics_attachment
 
 NOTE_MAX = 2_000
 REASON_MAX = 2_000
@@ -211,7 +212,8 @@ def _queue_invitation(actor, involvement: Involvement) -> None:
     event = involvement.event
     for person in invitation_recipients(involvement.partner):
         queue_mail(
-            person, INVITATION_SUBJECT, "invitation", title=event.title, event=event,
+            person, INVITATION_SUBJECT, "invitation", attachments=[ics_attachment(event, person)],
+            title=event.title, event=event,
             involvement=involvement, inviter=actor, lead=event.lead_partner,
             url=_event_url(event),
         )

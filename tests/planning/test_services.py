@@ -391,6 +391,9 @@ def test_invite_in_draft_waits_and_proposing_sends_the_invitation(world, values)
     assert "Bioreactor workshop" in queued[0].subject
     assert world.coord_b.name in queued[0].body
     assert "/events/" in queued[0].body
+    [ics] = queued[0].attachments  # the event as a tentative entry for their calendar
+    assert ics.content_type.startswith("text/calendar")
+    assert b"STATUS:TENTATIVE" in ics.data
 
 
 def test_inviting_a_proposed_event_mails_the_partners_coordinators(world, values):
