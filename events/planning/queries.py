@@ -1,5 +1,6 @@
 """Reused event selects, with the eager loading that keeps query counts constant."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +19,9 @@ EVENT_CARD_OPTIONS = (
     selectinload(Event.involvements).selectinload(Involvement.partner),
 )
 SEARCH_MAX = 100
+# Database integer ids stop here; a larger number in a URL is simply not found.
+MAX_ID = 2**31 - 1
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 DASHBOARD_LIMIT = 50
 
 
@@ -46,7 +50,7 @@ class EventFilters:
             category=member(Category, "category"),
             audience=member(Audience, "audience"),
             format=member(EventFormat, "format"),
-            q=(args.get("q") or "").strip()[:SEARCH_MAX],
+            q=" ".join(_CONTROL.sub("", args.get("q") or "").split())[:SEARCH_MAX],
         )
 
     @property
@@ -129,6 +133,8 @@ def events_between(user, start: datetime, end: datetime, filters: EventFilters |
 
 
 def get_event(event_id: int) -> Event | None:
+    if not 0 < event_id <= MAX_ID:
+        return None
     return db.session.scalar(
         sa.select(Event).where(Event.id == event_id).options(
             *EVENT_CARD_OPTIONS, selectinload(Event.programme),
@@ -138,6 +144,8 @@ def get_event(event_id: int) -> Event | None:
 
 
 def get_involvement(involvement_id: int) -> Involvement | None:
+    if not 0 < involvement_id <= MAX_ID:
+        return None
     return db.session.scalar(
         sa.select(Involvement).where(Involvement.id == involvement_id)
         .options(selectinload(Involvement.event).options(*EVENT_CARD_OPTIONS))

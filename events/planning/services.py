@@ -33,6 +33,7 @@ from events.planning.validation import (  # noqa: F401 — re-exported for calle
     FIELDS,
     EventInvalid,
     check_booking,
+    clean_text,
     drop_unused_place,
     enum_or_none,
     is_known_zone,
@@ -353,7 +354,7 @@ def answer_invitation(actor, involvement: Involvement, accept: bool, note: str =
     _raise_if(refusal_to_answer(actor, involvement))
     db.session.refresh(involvement, with_for_update=True)
     _raise_if(refusal_to_answer(actor, involvement))
-    note = (note or "").strip()
+    note = clean_text(note)
     if len(note) > NOTE_MAX:
         raise ValidationFailed(_("Use at most %(n)d characters.", n=NOTE_MAX), field="note")
     state = InvolvementState.ACCEPTED if accept else InvolvementState.DECLINED
@@ -382,7 +383,7 @@ def cancel_event(actor, event: Event, reason: str) -> Event:
     _raise_if(refusal_to_cancel(actor, event))
     _lock(event)
     _raise_if(refusal_to_cancel(actor, event))
-    reason = (reason or "").strip()
+    reason = clean_text(reason)
     if not reason:
         raise ValidationFailed(_("Give a reason; the people registered will read it."),
                                field="reason")

@@ -2,6 +2,7 @@
 message (EventInvalid maps field → message), rooms are never double-booked, and a capacity
 above the room's is a warning rather than an error."""
 
+import re
 from datetime import datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -64,8 +65,18 @@ def enum_or_none(enum_cls, value):
         return None
 
 
+# Control characters (NUL above all: PostgreSQL refuses it in text) never reach the database.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value, *, one_line: bool = False) -> str:
+    """Text as stored: no control characters (tabs and line breaks kept unless `one_line`)."""
+    text = _CONTROL.sub("", str(value or ""))
+    return " ".join(text.split()) if one_line else text.strip()
+
+
 def _text(value) -> str:
-    return (value or "").strip()
+    return clean_text(value, one_line=True)
 
 
 def normalise(values: dict) -> dict:
@@ -75,7 +86,7 @@ def normalise(values: dict) -> dict:
         if name in clean:
             clean[name] = _text(clean[name])
     if "description" in clean:
-        clean["description"] = (clean["description"] or "").strip("\n").rstrip()
+        clean["description"] = _CONTROL.sub("", clean["description"] or "").strip("\n").rstrip()
     if "online_url" in clean:
         clean["online_url"] = _text(clean["online_url"]) or None
     if "timezone" in clean:

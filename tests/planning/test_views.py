@@ -584,3 +584,38 @@ def test_get_never_writes(client, committed, count_queries, url):
     writes = [s for s in counter.statements
               if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
     assert writes == []
+
+
+# ---- hostile input never answers 500 (PostgreSQL refuses NUL and ids past int4) -----------
+
+@pytest.mark.parametrize("url", ["/events/99999999999", "/?q=a%00b&partner=%00",
+                                 "/calendar?q=%00&month=2031-01%00",
+                                 "/calendar?view=week&week=%00"])
+def test_hostile_urls_are_answered_calmly(client, committed, url):
+    assert client.get(url).status_code in (200, 404)
+
+
+def test_hostile_ids_in_posts_are_404(client, committed):
+    login(client, committed.admin)
+    for url in ("/events/99999999999/propose", "/involvements/99999999999/answer",
+                "/events/99999999999/edit"):
+        assert client.post(url, data={"accept": "1"}).status_code == 404
+
+
+def test_control_characters_never_reach_the_database(client, committed, values):
+    login(client, committed.staff_a)
+    response = client.post("/events/new", data=form_data(
+        committed, title="Nul\x00 title\x07", summary="Two\nlines\x00",
+        description="Keep\n\nparagraphs\x00\tand tabs"))
+    assert response.status_code == 302
+    event = db.session.scalar(sa.select(Event))
+    assert (event.title, event.summary) == ("Nul title", "Two lines")
+    assert event.description == "Keep\n\nparagraphs\tand tabs"
+    involvement = invite_partner(committed.staff_a, event, committed.b, "supporter")
+    propose_event(committed.staff_a, event)
+    db.session.commit()
+    login(client, committed.staff_b)
+    client.post(f"/involvements/{involvement.id}/answer", data={"accept": "1",
+                                                                 "note": "ok\x00"})
+    db.session.refresh(involvement)
+    assert involvement.note == "ok"
