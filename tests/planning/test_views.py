@@ -619,3 +619,17 @@ def test_control_characters_never_reach_the_database(client, committed, values):
                                                                  "note": "ok\x00"})
     db.session.refresh(involvement)
     assert involvement.note == "ok"
+
+
+def test_a_busy_day_shows_four_events_and_links_to_the_week(client, committed):
+    starts = datetime(2031, 3, 5, 6, 0, tzinfo=UTC)
+    for n in range(6):
+        make_event(lead=committed.a, title=f"Busy {n}", starts_at=starts + timedelta(hours=n),
+                   ends_at=starts + timedelta(hours=n, minutes=30))
+    db.session.commit()
+    month = text(client.get("/calendar?month=2031-03"))
+    assert sum(f"Busy {n}" in month for n in range(6)) == 4
+    assert "+ 2 more" in month
+    assert "week=2031-03-05" in month
+    week = text(client.get("/calendar?view=week&week=2031-03-05"))
+    assert all(f"Busy {n}" in week for n in range(6))
