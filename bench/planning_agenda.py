@@ -236,10 +236,11 @@ def main() -> None:
             f"Median and worst of {args.runs} requests through Flask's test client after one "
             "warm-up, on one shared machine (2 cores); the SQL count is per request and does "
             "not depend on the number of events (tests/planning/test_views.py proves it "
-            "with 3 against 30). The data set is dense (about 18 events a day), so a month "
-            "shows hundreds of events; the SELECT behind the staff month takes about 3 ms on "
-            "PostgreSQL (EXPLAIN ANALYZE, index scan on starts_at), the rest of its time is "
-            "loading and rendering those events.\n\n" + "\n".join(sections)
+            "with 3 against 30). The data set is dense (about 18 events a day): a staff month "
+            "loads some 660 events (the grid shows four a day and links to the week for the "
+            "rest); its SELECT takes about 3 ms on PostgreSQL (EXPLAIN ANALYZE, index scan on "
+            "starts_at), the rest is building those objects and the page. The machine is "
+            "shared, so the worst figures are noisy.\n\n" + "\n".join(sections)
         )
         print(f"wrote {out}")
 
