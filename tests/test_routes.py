@@ -10,7 +10,7 @@ from tests.conftest import login
 from tests.factories import make_user
 from tests.routes import ROUTES as CORE_ROUTES
 
-DUMMY = {"int": "999999", "default": "no-such-thing", "path": "no/such/thing"}
+DUMMY = {"int": "999999", "integer": "999999", "default": "no-such-thing", "path": "no/such/thing"}
 
 
 def all_rows() -> dict[str, str]:

@@ -1,0 +1,326 @@
+"""The cooperation reports, aggregated in SQL: a fixed number of GROUP BY queries whatever
+the number of events, so the page stays fast with tens of thousands of rows.
+
+Periods are calendar dates in the reports' zone (Europe/Moscow): a date range becomes the UTC
+instants of local midnights, and months are bucketed with the same boundaries, so an event at
+00:30 Moscow time on the 1st belongs to that month even though it is still the 31st in UTC.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from events.auth.permissions import visible_events_clause
+from events.contributions.models import Contribution
+from events.contributions.services import HOURS
+from events.enums import (
+    Category,
+    ContributionKind,
+    ContributionStatus,
+    EventStatus,
+    InvolvementRole,
+    InvolvementState,
+    RegistrationStatus,
+)
+from events.extensions import db
+from events.partners.models import Partner
+from events.planning.models import Event, Involvement
+from events.registrations.models import Registration
+
+REPORT_ZONE = "Europe/Moscow"
+# Drafts are not joint yet and cancelled events did not happen: the report covers the rest.
+REPORTED_STATUSES = (EventStatus.PROPOSED, EventStatus.SCHEDULED)
+EVENTS_PER_PAGE = 50
+
+
+def add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """Five months back to six ahead: the recent past and what is pledged for the future."""
+    first = add_months(today.replace(day=1), -5)
+    return first, add_months(first, 12) - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    start: date
+    end: date  # inclusive
+    partner_id: int | None = None
+    category: Category | None = None
+    status: str = "active"  # active | pledged | delivered | withdrawn | all
+    programme_id: int | None = None
+    zone_name: str = REPORT_ZONE
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.zone_name)
+
+    def midnight(self, day: date) -> datetime:
+        """The UTC instant of local midnight starting `day`."""
+        return datetime.combine(day, time(0), self.zone).astimezone(ZoneInfo("UTC"))
+
+    @property
+    def starts_at(self) -> datetime:
+        return self.midnight(self.start)
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.midnight(self.end + timedelta(days=1))
+
+    def months(self) -> list[date]:
+        first, months = self.start.replace(day=1), []
+        while first <= self.end:
+            months.append(first)
+            first = add_months(first, 1)
+        return months
+
+    def query_args(self, **overrides) -> dict:
+        args = {"start": self.start.isoformat(), "end": self.end.isoformat(),
+                "partner": self.partner_id or "", "category": self.category or "",
+                "status": self.status, "programme": self.programme_id or ""}
+        args.update(overrides)
+        return {k: v for k, v in args.items() if v not in ("", None)}
+
+
+def event_conditions(filters: ReportFilters, user) -> list:
+    """Which events the report covers: the period, the filters, and what the reader may see."""
+    conditions = [
+        Event.starts_at >= filters.starts_at,
+        Event.starts_at < filters.ends_at,
+        Event.status.in_(REPORTED_STATUSES),
+        visible_events_clause(user),
+    ]
+    if filters.category:
+        conditions.append(Event.category == filters.category)
+    if filters.programme_id:
+        conditions.append(Event.programme_id == filters.programme_id)
+    if filters.partner_id:
+        conditions.append(
+            sa.select(Involvement.id).where(
+                Involvement.event_id == Event.id,
+                Involvement.partner_id == filters.partner_id,
+                Involvement.state != InvolvementState.DECLINED,
+            ).exists()
+        )
+    return conditions
+
+
+def status_conditions(filters: ReportFilters) -> list:
+    if filters.status == "all":
+        return []
+    if filters.status == "active":
+        return [Contribution.status != ContributionStatus.WITHDRAWN]
+    return [Contribution.status == ContributionStatus(filters.status)]
+
+
+def _contributions(filters, user, *columns):
+    return (
+        sa.select(*columns)
+        .select_from(Contribution)
+        .join(Event, Event.id == Contribution.event_id)
+        .where(*event_conditions(filters, user), *status_conditions(filters))
+    )
+
+
+def _hours_sum():
+    return sa.func.sum(sa.case((Contribution.unit == HOURS, Contribution.quantity), else_=None))
+
+
+def _exact(value) -> Decimal:
+    """Quantities come back as floats on SQLite; two decimals is what was stored."""
+    return Decimal(str(round(float(value or 0), 2))).quantize(Decimal("0.01"))
+
+
+@dataclass
+class PartnerRow:
+    partner: Partner
+    roles: dict = field(default_factory=lambda: dict.fromkeys(InvolvementRole, 0))
+    kinds: dict = field(default_factory=lambda: dict.fromkeys(ContributionKind, 0))
+    money: dict = field(default_factory=dict)
+    hours: Decimal = Decimal("0.00")
+    registrations: int = 0
+    checkins: int = 0
+
+    @property
+    def contributions(self) -> int:
+        return sum(self.kinds.values())
+
+    @property
+    def hosted(self) -> int:
+        return self.roles[InvolvementRole.HOST]
+
+    @property
+    def co_hosted(self) -> int:
+        return self.roles[InvolvementRole.CO_HOST]
+
+    @property
+    def supported(self) -> int:
+        return self.roles[InvolvementRole.SUPPORTER]
+
+
+def partner_table(filters: ReportFilters, user, partners: list[Partner]) -> list[PartnerRow]:
+    """Per partner: events by role, contributions by kind, money by currency, hours, reach."""
+    rows = {p.id: PartnerRow(p) for p in partners}
+    events = event_conditions(filters, user)
+    active = Involvement.state != InvolvementState.DECLINED
+    for partner_id, role, count in db.session.execute(
+        sa.select(Involvement.partner_id, Involvement.role, sa.func.count())
+        .join(Event, Event.id == Involvement.event_id)
+        .where(*events, active)
+        .group_by(Involvement.partner_id, Involvement.role)
+    ):
+        if partner_id in rows:
+            rows[partner_id].roles[role] = count
+    for partner_id, kind, count, hours in db.session.execute(
+        _contributions(filters, user, Contribution.partner_id, Contribution.kind,
+                       sa.func.count(), _hours_sum())
+        .group_by(Contribution.partner_id, Contribution.kind)
+    ):
+        if partner_id in rows:
+            rows[partner_id].kinds[kind] = count
+            rows[partner_id].hours += _exact(hours)
+    for partner_id, currency, total in db.session.execute(
+        _contributions(filters, user, Contribution.partner_id, Contribution.currency,
+                       sa.func.sum(Contribution.amount))
+        .where(Contribution.amount.is_not(None))
+        .group_by(Contribution.partner_id, Contribution.currency)
+        .order_by(Contribution.currency)
+    ):
+        if partner_id in rows:
+            rows[partner_id].money[currency] = total
+    confirmed = Registration.status == RegistrationStatus.CONFIRMED
+    for partner_id, registrations, checkins in db.session.execute(
+        sa.select(
+            Involvement.partner_id,
+            sa.func.count(Registration.id),
+            sa.func.count(Registration.checked_in_at),
+        )
+        .join(Event, Event.id == Involvement.event_id)
+        .join(Registration, sa.and_(Registration.event_id == Event.id, confirmed))
+        .where(*events, active)
+        .group_by(Involvement.partner_id)
+    ):
+        if partner_id in rows:
+            rows[partner_id].registrations = registrations
+            rows[partner_id].checkins = checkins
+    return list(rows.values())
+
+
+@dataclass
+class Balance:
+    """Contributions per partner per month; `shares` in percent of each month's total."""
+
+    months: list[date]
+    partners: list[Partner]
+    counts: dict  # (month index, partner id) -> count
+
+    def month_total(self, index: int) -> int:
+        return sum(self.counts.get((index, p.id), 0) for p in self.partners)
+
+    def share(self, index: int, partner_id: int) -> Decimal:
+        total = self.month_total(index)
+        if not total:
+            return Decimal(0)
+        return (Decimal(100) * self.counts.get((index, partner_id), 0) / total).quantize(
+            Decimal("0.1"))
+
+    def partner_total(self, partner_id: int) -> int:
+        return sum(self.counts.get((i, partner_id), 0) for i in range(len(self.months)))
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def balance(filters: ReportFilters, user, partners: list[Partner]) -> Balance:
+    """Each partner's count of contributions per local month of the event's start."""
+    months = filters.months()
+    boundaries = [filters.midnight(add_months(m, 1)) for m in months]
+    bucket = sa.case(
+        *((Event.starts_at < boundary, index) for index, boundary in enumerate(boundaries)),
+        else_=len(months) - 1,
+    )
+    rows = _contributions(filters, user, bucket.label("month"),
+                          Contribution.partner_id.label("partner_id")).subquery()
+    counts = {
+        (month, partner_id): count
+        for month, partner_id, count in db.session.execute(
+            sa.select(rows.c.month, rows.c.partner_id, sa.func.count())
+            .group_by(rows.c.month, rows.c.partner_id)
+        )
+    }
+    return Balance(months, partners, counts)
+
+
+@dataclass
+class EventRow:
+    event: Event
+    cells: dict = field(default_factory=dict)  # partner id -> {"count", "money", "hours"}
+
+
+def _event_select(filters, user):
+    return sa.select(Event).where(*event_conditions(filters, user))
+
+
+def event_count(filters: ReportFilters, user) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Event).where(*event_conditions(filters, user)))
+
+
+def event_table(filters: ReportFilters, user, *, page: int | None = 1) -> list[EventRow]:
+    """One row per event with each partner's contribution side by side (a page of them, or all
+    of them with page=None for the CSV)."""
+    stmt = (_event_select(filters, user)
+            .options(selectinload(Event.involvements), selectinload(Event.programme))
+            .order_by(Event.starts_at, Event.id))
+    if page is not None:
+        stmt = stmt.limit(EVENTS_PER_PAGE).offset((page - 1) * EVENTS_PER_PAGE)
+    rows = {e.id: EventRow(e) for e in db.session.scalars(stmt)}
+    if not rows:
+        return []
+    ids = list(rows) if page is not None else None
+    stmt = _contributions(
+        filters, user, Contribution.event_id, Contribution.partner_id, Contribution.currency,
+        sa.func.count(), sa.func.sum(Contribution.amount), _hours_sum(),
+    ).group_by(Contribution.event_id, Contribution.partner_id, Contribution.currency)
+    if ids is not None:
+        stmt = stmt.where(Contribution.event_id.in_(ids))
+    for event_id, partner_id, currency, count, amount, hours in db.session.execute(stmt):
+        row = rows.get(event_id)
+        if row is None:
+            continue
+        cell = row.cells.setdefault(partner_id, {"count": 0, "money": {}, "hours": Decimal(0)})
+        cell["count"] += count
+        cell["hours"] += _exact(hours)
+        if amount is not None:
+            cell["money"][currency] = amount
+    return list(rows.values())
+
+
+def currencies_in(rows) -> list[str]:
+    """Currencies that occur in partner rows or event cells, sorted (RUB first)."""
+    found: set[str] = set()
+    for row in rows:
+        if isinstance(row, PartnerRow):
+            found.update(row.money)
+        else:
+            for cell in row.cells.values():
+                found.update(cell["money"])
+    return sorted(found, key=lambda code: (code != "RUB", code))
+
+
+def totals_by_currency(rows: list[PartnerRow]) -> dict:
+    """Per currency, across partners — the only money sum the report makes."""
+    totals: dict = defaultdict(Decimal)
+    for row in rows:
+        for currency, amount in row.money.items():
+            totals[currency] += amount
+    return dict(totals)
