@@ -13,7 +13,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from events.auth.permissions import visible_events_clause
 from events.contributions.models import Contribution
@@ -103,11 +103,12 @@ def event_conditions(filters: ReportFilters, user) -> list:
     if filters.programme_id:
         conditions.append(Event.programme_id == filters.programme_id)
     if filters.partner_id:
+        takes_part = aliased(Involvement)
         conditions.append(
-            sa.select(Involvement.id).where(
-                Involvement.event_id == Event.id,
-                Involvement.partner_id == filters.partner_id,
-                Involvement.state != InvolvementState.DECLINED,
+            sa.select(takes_part.id).where(
+                takes_part.event_id == Event.id,
+                takes_part.partner_id == filters.partner_id,
+                takes_part.state != InvolvementState.DECLINED,
             ).exists()
         )
     return conditions
@@ -170,12 +171,14 @@ def partner_table(filters: ReportFilters, user, partners: list[Partner]) -> list
     """Per partner: events by role, contributions by kind, money by currency, hours, reach."""
     rows = {p.id: PartnerRow(p) for p in partners}
     events = event_conditions(filters, user)
-    active = Involvement.state != InvolvementState.DECLINED
+    # An alias, so the EXISTS subqueries on involvements in the conditions do not correlate.
+    inv = aliased(Involvement)
+    active = inv.state != InvolvementState.DECLINED
     for partner_id, role, count in db.session.execute(
-        sa.select(Involvement.partner_id, Involvement.role, sa.func.count())
-        .join(Event, Event.id == Involvement.event_id)
+        sa.select(inv.partner_id, inv.role, sa.func.count())
+        .join(Event, Event.id == inv.event_id)
         .where(*events, active)
-        .group_by(Involvement.partner_id, Involvement.role)
+        .group_by(inv.partner_id, inv.role)
     ):
         if partner_id in rows:
             rows[partner_id].roles[role] = count
@@ -199,14 +202,14 @@ def partner_table(filters: ReportFilters, user, partners: list[Partner]) -> list
     confirmed = Registration.status == RegistrationStatus.CONFIRMED
     for partner_id, registrations, checkins in db.session.execute(
         sa.select(
-            Involvement.partner_id,
+            inv.partner_id,
             sa.func.count(Registration.id),
             sa.func.count(Registration.checked_in_at),
         )
-        .join(Event, Event.id == Involvement.event_id)
+        .join(Event, Event.id == inv.event_id)
         .join(Registration, sa.and_(Registration.event_id == Event.id, confirmed))
         .where(*events, active)
-        .group_by(Involvement.partner_id)
+        .group_by(inv.partner_id)
     ):
         if partner_id in rows:
             rows[partner_id].registrations = registrations

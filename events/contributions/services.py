@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from babel.core import get_global
 from babel.numbers import get_territory_currencies
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from events.audit.services import apply_changes, record
 from events.auth.permissions import (
@@ -106,13 +107,13 @@ def clean_values(values: dict, current: Contribution | None = None) -> dict:
             )
         cleaned["description"] = description
     if "quantity" in values:
-        cleaned["quantity"] = _decimal(values["quantity"], "quantity", _("Quantity"))
+        cleaned["quantity"] = _decimal(values["quantity"], "quantity", _l("Quantity"))
     if "unit" in values:
         cleaned["unit"] = normalise_unit(values["unit"])
         if len(cleaned["unit"]) > 32:
             raise ValidationFailed(_("The unit is longer than 32 characters."), field="unit")
     if "amount" in values:
-        cleaned["amount"] = _decimal(values["amount"], "amount", _("Money value"))
+        cleaned["amount"] = _decimal(values["amount"], "amount", _l("Money value"))
     if "currency" in values or current is None:
         currency = str(values.get("currency") or DEFAULT_CURRENCY).strip().upper()
         if currency not in currency_codes():
@@ -135,7 +136,7 @@ def add_contribution(actor, event, partner, **values) -> Contribution:
         raise NotAllowed(_("You cannot record contributions of this partner to this event."))
     cleaned = clean_values(values)
     item = Contribution(event=event, partner=partner, created_by_id=actor.id,
-                        status=ContributionStatus.PLEDGED, unit="", **cleaned)
+                        status=ContributionStatus.PLEDGED, **({"unit": ""} | cleaned))
     db.session.add(item)
     db.session.flush()
     changes = {"partner": [None, partner.id], "status": [None, item.status.value]}
