@@ -195,7 +195,7 @@ def partner_table(filters: ReportFilters, user, partners: list[Partner]) -> list
                        sa.func.sum(Contribution.amount))
         .where(Contribution.amount.is_not(None))
         .group_by(Contribution.partner_id, Contribution.currency)
-        .order_by(Contribution.currency)
+        .order_by(Contribution.currency != "RUB", Contribution.currency)
     ):
         if partner_id in rows:
             rows[partner_id].money[currency] = total

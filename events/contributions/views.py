@@ -185,7 +185,7 @@ def export_csv(table: str):
     _form, filters = report_filters(request.args, current_user)
     if filters is None:
         abort(400)
-    report = report_context(filters, current_user, page=None)
+    report = report_context(filters, current_user, page=None, with_events=table == "events")
     language = str(get_locale())
     if table == "partners":
         text = export.partners_csv(report["partner_rows"], report["currencies"], language)

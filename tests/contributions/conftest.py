@@ -137,8 +137,9 @@ def ledger(app):
     make_registration(e2, checked_in_at=checked)
     make_registration(e2, checked_in_at=checked)
     make_registration(e4)
+    admin = make_user(Role.ADMIN)
     db.session.commit()
     return SimpleNamespace(a=a, b=b, programme=programme, e1=e1, e2=e2, e3=e3, e4=e4, e7=e7,
-                           admin=make_user(Role.ADMIN), partners=[a, b])
+                           admin=admin, partners=[a, b])
 
 
