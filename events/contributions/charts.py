@@ -38,20 +38,22 @@ def share_chart(*, title: str, description: str, columns: list[str], series: lis
                 x_title: str, y_title: str, empty_text: str, element_id: str = "balance",
                 standalone: bool = False) -> Markup:
     """A 100 % stacked column chart: each column splits its total among the series."""
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     n = max(len(columns), 1)
+    turn_labels = n > 12  # long periods: month names slanted so they do not overlap
+    height = HEIGHT + (40 if turn_labels else 0)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / n
     bar_w = min(56.0, slot * 0.7)
     out = []
     ns = ' xmlns="http://www.w3.org/2000/svg"' if standalone else ""
     out.append(
-        f'<svg{ns} class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
-        f'height="{HEIGHT}" role="img" aria-labelledby="{element_id}-title {element_id}-desc" '
+        f'<svg{ns} class="chart" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
+        f'height="{height}" role="img" aria-labelledby="{element_id}-title {element_id}-desc" '
         f'font-family="system-ui, sans-serif" font-size="12">'
     )
     out.append(f'<title id="{element_id}-title">{escape(title)}</title>')
     out.append(f'<desc id="{element_id}-desc">{escape(description)}</desc>')
-    out.append(f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>')
+    out.append(f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>')
     # legend
     x = LEFT
     out.append('<g class="legend">')
@@ -94,18 +96,24 @@ def share_chart(*, title: str, description: str, columns: list[str], series: lis
                 f'height="{h:.1f}" fill="{_color(s.color)}" stroke="#ffffff" stroke-width="1">'
                 f'<title>{escape(s.name)}, {escape(column)}: {value} ({share} %)</title></rect>'
             )
-            if h >= 16:
+            if h >= 16 and bar_w >= 34:
                 out.append(f'<text x="{cx:.1f}" y="{y + h / 2 + 4:.1f}" text-anchor="middle" '
                            f'fill="{_ink_on(_color(s.color))}">{share} %</text>')
             bottom = y
         out.append(f'<text x="{cx:.1f}" y="{TOP - 6}" text-anchor="middle" fill="#5b6675">'
                    f'{total}</text>')
         ly = TOP + plot_h + 18
-        turn = f' transform="rotate(-40 {cx:.1f} {ly})"' if n > 12 else ""
-        out.append(f'<text x="{cx:.1f}" y="{ly}" text-anchor="{"end" if turn else "middle"}" '
-                   f'fill="#1c2430"{turn}>{escape(column)}</text>')
+        turn = f' transform="rotate(-40 {cx:.1f} {ly})"' if turn_labels else ""
+        if turn or " " not in column:
+            out.append(f'<text x="{cx:.1f}" y="{ly}" text-anchor="{"end" if turn else "middle"}" '
+                       f'fill="#1c2430"{turn}>{escape(column)}</text>')
+        else:  # "Jan 2031": the month, and the year on a second line
+            first, second = column.rsplit(" ", 1)
+            out.append(f'<text x="{cx:.1f}" y="{ly}" text-anchor="middle" fill="#1c2430">'
+                       f'{escape(first)} <tspan x="{cx:.1f}" dy="1.2em">{escape(second)}'
+                       f'</tspan></text>')
     out.append("</g>")
-    out.append(f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 14}" text-anchor="middle" '
+    out.append(f'<text x="{LEFT + plot_w / 2:.1f}" y="{height - 10}" text-anchor="middle" '
                f'fill="#1c2430">{escape(x_title)}</text>')
     out.append("</svg>")
     return Markup("".join(out))  # noqa: S704 — every value above is escaped or a number

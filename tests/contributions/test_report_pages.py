@@ -136,7 +136,7 @@ def test_balance_csv_and_chart(ledger, client):
     assert root.get("role") == "img"
     assert "Share of the joint effort" in root.find(f"{SVG}title").text
     assert "Кластер «Северный»: 5 contributions" in root.find(f"{SVG}desc").text
-    texts = [t.text for t in root.iter(f"{SVG}text")]
+    texts = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
     for label in ("Север", "Techno", "Jan 2031", "Feb 2031", "67 %", "33 %", "100 %",
                   "Month of the event (Moscow time)", "Share of contributions"):
         assert label in texts, label
