@@ -168,6 +168,9 @@ def main() -> None:
         now = datetime.now(UTC).replace(microsecond=0)
         started = time.perf_counter()
         people = _load(now)
+        # Planner statistics, as autovacuum (PostgreSQL) or a routine ANALYZE would leave them.
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
         load_seconds = time.perf_counter() - started
         today = now.astimezone(MOSCOW).date().replace(day=1)
         year = {"start": add_months(today, -6).isoformat(),

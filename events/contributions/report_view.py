@@ -15,6 +15,7 @@ from events.contributions.reports import (
     REPORT_ZONE,
     ReportFilters,
     balance,
+    contribution_cube,
     currencies_in,
     default_period,
     event_count,
@@ -58,8 +59,9 @@ def month_label(month) -> str:
 def report_context(filters: ReportFilters, user, *, page: int | None = 1,
                    with_events: bool = True, standalone_chart: bool = False) -> dict:
     partners = all_partners()
-    partner_rows = partner_table(filters, user, partners)
-    shares = balance(filters, user, partners)
+    cube = contribution_cube(filters, user)
+    partner_rows = partner_table(filters, user, partners, cube)
+    shares = balance(filters, user, partners, cube)
     labels = [month_label(m) for m in shares.months]
     chart = share_chart(
         title=_("Share of the joint effort per month"),

@@ -167,53 +167,73 @@ class PartnerRow:
         return self.roles[InvolvementRole.SUPPORTER]
 
 
-def partner_table(filters: ReportFilters, user, partners: list[Partner]) -> list[PartnerRow]:
+def contribution_cube(filters: ReportFilters, user) -> list[tuple]:
+    """One scan of the ledger: (month index, partner, kind, currency, count, money, hours).
+
+    Both the partner table and the balance chart are sums over this small cube, so the
+    contributions are read once per report whatever their number.
+    """
+    months = filters.months()
+    boundaries = [filters.midnight(add_months(m, 1)) for m in months]
+    bucket = sa.case(
+        *((Event.starts_at < boundary, index) for index, boundary in enumerate(boundaries)),
+        else_=len(months) - 1,
+    )
+    # The bucket is labelled in a subquery: PostgreSQL cannot GROUP BY an expression whose
+    # bind parameters differ from those in the SELECT list.
+    rows = _contributions(
+        filters, user, bucket.label("month"), Contribution.partner_id, Contribution.kind,
+        Contribution.currency, Contribution.amount,
+        sa.case((Contribution.unit == HOURS, Contribution.quantity), else_=None).label("hours"),
+    ).subquery()
+    return list(db.session.execute(
+        sa.select(rows.c.month, rows.c.partner_id, rows.c.kind, rows.c.currency,
+                  sa.func.count(), sa.func.sum(rows.c.amount), sa.func.sum(rows.c.hours))
+        .group_by(rows.c.month, rows.c.partner_id, rows.c.kind, rows.c.currency)
+    ))
+
+
+def partner_table(filters: ReportFilters, user, partners: list[Partner],
+                  cube: list[tuple] | None = None) -> list[PartnerRow]:
     """Per partner: events by role, contributions by kind, money by currency, hours, reach."""
     rows = {p.id: PartnerRow(p) for p in partners}
     events = event_conditions(filters, user)
     # An alias, so the EXISTS subqueries on involvements in the conditions do not correlate.
     inv = aliased(Involvement)
-    active = inv.state != InvolvementState.DECLINED
-    for partner_id, role, count in db.session.execute(
-        sa.select(inv.partner_id, inv.role, sa.func.count())
+    confirmed = Registration.status == RegistrationStatus.CONFIRMED
+    reach = (
+        sa.select(Registration.event_id,
+                  sa.func.count(Registration.id).label("registrations"),
+                  sa.func.count(Registration.checked_in_at).label("checkins"))
+        .join(Event, Event.id == Registration.event_id)
+        .where(confirmed, *events)
+        .group_by(Registration.event_id)
+        .subquery()
+    )
+    for partner_id, role, count, registrations, checkins in db.session.execute(
+        sa.select(inv.partner_id, inv.role, sa.func.count(),
+                  sa.func.sum(reach.c.registrations), sa.func.sum(reach.c.checkins))
         .join(Event, Event.id == inv.event_id)
-        .where(*events, active)
+        .outerjoin(reach, reach.c.event_id == Event.id)
+        .where(*events, inv.state != InvolvementState.DECLINED)
         .group_by(inv.partner_id, inv.role)
     ):
         if partner_id in rows:
             rows[partner_id].roles[role] = count
-    for partner_id, kind, count, hours in db.session.execute(
-        _contributions(filters, user, Contribution.partner_id, Contribution.kind,
-                       sa.func.count(), _hours_sum())
-        .group_by(Contribution.partner_id, Contribution.kind)
-    ):
-        if partner_id in rows:
-            rows[partner_id].kinds[kind] = count
-            rows[partner_id].hours += _exact(hours)
-    for partner_id, currency, total in db.session.execute(
-        _contributions(filters, user, Contribution.partner_id, Contribution.currency,
-                       sa.func.sum(Contribution.amount))
-        .where(Contribution.amount.is_not(None))
-        .group_by(Contribution.partner_id, Contribution.currency)
-        .order_by(Contribution.currency != "RUB", Contribution.currency)
-    ):
-        if partner_id in rows:
-            rows[partner_id].money[currency] = total
-    confirmed = Registration.status == RegistrationStatus.CONFIRMED
-    for partner_id, registrations, checkins in db.session.execute(
-        sa.select(
-            inv.partner_id,
-            sa.func.count(Registration.id),
-            sa.func.count(Registration.checked_in_at),
-        )
-        .join(Event, Event.id == inv.event_id)
-        .join(Registration, sa.and_(Registration.event_id == Event.id, confirmed))
-        .where(*events, active)
-        .group_by(inv.partner_id)
-    ):
-        if partner_id in rows:
-            rows[partner_id].registrations = registrations
-            rows[partner_id].checkins = checkins
+            rows[partner_id].registrations += int(registrations or 0)
+            rows[partner_id].checkins += int(checkins or 0)
+    money: dict = defaultdict(lambda: defaultdict(Decimal))
+    for _month, partner_id, kind, currency, count, amount, hours in (
+            contribution_cube(filters, user) if cube is None else cube):
+        if partner_id not in rows:
+            continue
+        rows[partner_id].kinds[kind] += count
+        rows[partner_id].hours += _exact(hours)
+        if amount is not None:
+            money[partner_id][currency] += amount
+    for partner_id, totals in money.items():
+        rows[partner_id].money = {c: totals[c] for c in
+                                  sorted(totals, key=lambda code: (code != "RUB", code))}
     return list(rows.values())
 
 
@@ -243,24 +263,14 @@ class Balance:
         return sum(self.counts.values())
 
 
-def balance(filters: ReportFilters, user, partners: list[Partner]) -> Balance:
+def balance(filters: ReportFilters, user, partners: list[Partner],
+            cube: list[tuple] | None = None) -> Balance:
     """Each partner's count of contributions per local month of the event's start."""
-    months = filters.months()
-    boundaries = [filters.midnight(add_months(m, 1)) for m in months]
-    bucket = sa.case(
-        *((Event.starts_at < boundary, index) for index, boundary in enumerate(boundaries)),
-        else_=len(months) - 1,
-    )
-    rows = _contributions(filters, user, bucket.label("month"),
-                          Contribution.partner_id.label("partner_id")).subquery()
-    counts = {
-        (month, partner_id): count
-        for month, partner_id, count in db.session.execute(
-            sa.select(rows.c.month, rows.c.partner_id, sa.func.count())
-            .group_by(rows.c.month, rows.c.partner_id)
-        )
-    }
-    return Balance(months, partners, counts)
+    counts: dict = defaultdict(int)
+    for month, partner_id, _kind, _currency, count, _amount, _hours in (
+            contribution_cube(filters, user) if cube is None else cube):
+        counts[(month, partner_id)] += count
+    return Balance(filters.months(), partners, dict(counts))
 
 
 @dataclass
@@ -289,13 +299,14 @@ def event_table(filters: ReportFilters, user, *, page: int | None = 1) -> list[E
     rows = {e.id: EventRow(e) for e in db.session.scalars(stmt)}
     if not rows:
         return []
-    ids = list(rows) if page is not None else None
-    stmt = _contributions(
-        filters, user, Contribution.event_id, Contribution.partner_id, Contribution.currency,
-        sa.func.count(), sa.func.sum(Contribution.amount), _hours_sum(),
-    ).group_by(Contribution.event_id, Contribution.partner_id, Contribution.currency)
-    if ids is not None:
-        stmt = stmt.where(Contribution.event_id.in_(ids))
+    columns = (Contribution.event_id, Contribution.partner_id, Contribution.currency,
+               sa.func.count(), sa.func.sum(Contribution.amount), _hours_sum())
+    if page is None:
+        stmt = _contributions(filters, user, *columns)
+    else:  # the page's events are known: fetch their rows by id (index), not by filters
+        stmt = (sa.select(*columns)
+                .where(Contribution.event_id.in_(list(rows)), *status_conditions(filters)))
+    stmt = stmt.group_by(Contribution.event_id, Contribution.partner_id, Contribution.currency)
     for event_id, partner_id, currency, count, amount, hours in db.session.execute(stmt):
         row = rows.get(event_id)
         if row is None:
