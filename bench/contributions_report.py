@@ -194,7 +194,7 @@ def main() -> None:
                 session["_fresh"] = True
             client.get(path, query_string=args)  # warm caches and the connection pool
             median, size = _time(client, path, args)
-            lines.append(f"| {name} | {label} | {median * 1000:.0f} ms | {size // 1024} KiB |")
+            lines.append(f"| {name} | {label} | {median * 1000:.0f} ms | {size / 1024:.1f} KiB |")
             print(lines[-1], flush=True)
         db.session.remove()
         db.engine.dispose()

@@ -91,8 +91,8 @@ def report_context(filters: ReportFilters, user, *, page: int | None = 1,
         "balance": shares,
         "month_labels": labels,
         "chart": chart,
-        "format_day": lambda event: format_date(
-            event.starts_at.astimezone(filters.zone).date(), "yyyy-MM-dd"),
+        # ISO dates: unambiguous in both languages and sorted right by spreadsheets.
+        "format_day": lambda event: event.starts_at.astimezone(filters.zone).date().isoformat(),
     }
     if with_events:
         rows = event_table(filters, user, page=page)
