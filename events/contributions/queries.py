@@ -18,6 +18,7 @@ from events.contributions.models import Contribution
 from events.enums import ContributionStatus, InvolvementState
 from events.extensions import db
 from events.planning.models import Event, Involvement, Programme
+from events.planning.queries import visible_events
 
 
 def contributions_for_event(event) -> list[Contribution]:
@@ -118,8 +119,7 @@ def programme_event_counts() -> dict[int, int]:
 
 
 def programme_events(programme, user) -> list[Event]:
-    from events.planning.queries import visible_events
-
+    """The programme's events this person may see, with what an event card shows."""
     return list(db.session.scalars(
         visible_events(user).where(Event.programme_id == programme.id)
         .order_by(Event.starts_at, Event.id)))

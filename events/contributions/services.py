@@ -21,7 +21,7 @@ from events.auth.permissions import (
 )
 from events.contributions.models import Contribution
 from events.db import utcnow
-from events.enums import ContributionKind, ContributionStatus
+from events.enums import ContributionKind, ContributionStatus, label
 from events.errors import Conflict, NotAllowed, ValidationFailed
 from events.extensions import db
 from events.planning.models import Programme
@@ -186,8 +186,6 @@ def _move(actor, contribution, status: ContributionStatus, stamp: str) -> Contri
 
 
 def _status_word(status: ContributionStatus) -> str:
-    from events.enums import label
-
     return label(status).lower()
 
 

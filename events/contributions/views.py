@@ -23,7 +23,12 @@ from events.auth.permissions import (
 )
 from events.contributions import export, services
 from events.contributions.forms import ContributionForm, ProgrammeForm
-from events.contributions.queries import all_programmes, get_contribution
+from events.contributions.queries import (
+    all_programmes,
+    get_contribution,
+    programme_event_counts,
+    programme_events,
+)
 from events.contributions.report_view import report_context, report_filters
 from events.errors import DomainError
 from events.extensions import db
@@ -224,8 +229,6 @@ def _programmes_allowed() -> None:
 def programmes():
     """Action programmes and how many events each holds."""
     _programmes_allowed()
-    from events.contributions.queries import programme_event_counts
-
     return render_template("contributions/programmes.html", programmes=all_programmes(),
                            counts=programme_event_counts())
 
@@ -235,8 +238,6 @@ def programmes():
 def programme(programme_id: int):
     """One programme with the events in it that this person may see."""
     _programmes_allowed()
-    from events.contributions.queries import programme_events
-
     item = db.get_or_404(Programme, programme_id)
     return render_template("contributions/programme.html", programme=item,
                            events=programme_events(item, current_user))
