@@ -33,8 +33,19 @@ HOURS = "hours"
 UNIT_ALIASES = {
     "h": HOURS, "hr": HOURS, "hrs": HOURS, "hour": HOURS, "hours": HOURS,
     "ч": HOURS, "ч.": HOURS, "час": HOURS, "часа": HOURS, "часов": HOURS, "часы": HOURS,
+    "day": "days", "дн": "days", "дн.": "days", "день": "days", "дня": "days", "дней": "days",
+    "person": "people", "чел": "people", "чел.": "people", "человек": "people",
+    "seat": "seats", "место": "seats", "места": "seats", "мест": "seats",
+    "item": "items", "pcs": "items", "шт": "items", "шт.": "items",
 }
 COMMON_UNITS = ("hours", "days", "people", "seats", "items", "m²")
+UNIT_LABELS = {"hours": _l("h"), "days": _l("days"), "people": _l("people"),
+               "seats": _l("seats"), "items": _l("pcs")}
+
+
+def unit_label(unit: str) -> str:
+    """The stored unit as the reader says it (free-text units are shown as typed)."""
+    return str(UNIT_LABELS.get(unit, unit))
 TRANSITIONS = {
     ContributionStatus.PLEDGED: {ContributionStatus.DELIVERED, ContributionStatus.WITHDRAWN},
     ContributionStatus.DELIVERED: set(),

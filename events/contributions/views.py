@@ -38,6 +38,7 @@ from events.planning.queries import get_event
 bp = Blueprint("contributions", __name__)
 # The main navigation shows "Reports" with the same predicate the report views check.
 bp.add_app_template_global(can_view_reports, "can_view_reports")
+bp.add_app_template_filter(services.unit_label, "unit_label")
 
 
 def _event_or_404(event_id: int):
