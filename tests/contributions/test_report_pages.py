@@ -10,7 +10,7 @@ import pytest
 
 from events.audit.models import AuditEntry
 from events.contributions.charts import Series, share_chart
-from events.enums import ContributionKind, InvolvementRole, Role
+from events.enums import ContributionKind, EventStatus, InvolvementRole, Role
 from events.extensions import db
 from events.planning.models import Event, Programme
 from tests.conftest import login
@@ -236,3 +236,20 @@ def test_programme_titles_and_slugs_are_checked(ledger, client):
     response = client.post(f"/programmes/{ledger.programme.id}/edit",
                            data={"title": "Программа 2031–2032", "slug": "p"})
     assert response.status_code == 302
+
+
+def test_reports_leave_out_what_the_reader_may_not_see(ledger, client):
+    """A proposal between A and a third partner is invisible to B's staff, so it is not in
+    B's report either; A's staff and admins see it."""
+    third = make_partner(slug="third", short_name="Third")
+    hidden = make_event(lead=ledger.a, starts_at=at(2031, 1, 20, 9),
+                        ends_at=at(2031, 1, 20, 11), status=EventStatus.PROPOSED)
+    make_involvement(hidden, third, role=InvolvementRole.SUPPORTER)
+    make_contribution(hidden, ledger.a, amount=777, currency="CHF")
+    staff_a, staff_b = make_user(Role.STAFF, ledger.a), make_user(Role.STAFF, ledger.b)
+    db.session.commit()
+    login(client, staff_b)
+    assert "CHF" not in _get(client, "/reports").get_data(as_text=True)
+    assert "CHF" not in _get(client, "/reports/partners.csv").get_data(as_text=True)
+    login(client, staff_a)
+    assert "CHF777.00" in _get(client, "/reports").get_data(as_text=True)
