@@ -1,7 +1,7 @@
 """Turns the query string into report filters, and the SQL aggregates into what the report
 page, its CSV files and its chart show (labels in the reader's language)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import format_date
@@ -14,6 +14,7 @@ from events.contributions.reports import (
     EVENTS_PER_PAGE,
     REPORT_ZONE,
     ReportFilters,
+    add_months,
     balance,
     contribution_cube,
     currencies_in,
@@ -31,13 +32,15 @@ def report_filters(args, user) -> tuple[ReportFilterForm, ReportFilters | None]:
     """The filter form bound to the query string; filters are None when the input is wrong."""
     partners, programmes = all_partners(), all_programmes()
     form = ReportFilterForm(args, partners=partners, programmes=programmes)
-    form.partners_list, form.programmes_list = partners, programmes
-    today = datetime.now(ZoneInfo(REPORT_ZONE)).date()
-    start, end = default_period(today)
-    if not form.start.raw_data or not form.start.data:
-        form.start.data = form.start.data or start
-    if not form.end.raw_data or not form.end.data:
-        form.end.data = form.end.data or end
+    # A missing end is a year after the start, a missing start a year before the end, and
+    # with neither the period is the default one around today.
+    start, end = default_period(datetime.now(ZoneInfo(REPORT_ZONE)).date())
+    if form.start.data and not form.end.data and not form.end.process_errors:
+        form.end.data = add_months(form.start.data, 12) - timedelta(days=1)
+    elif form.end.data and not form.start.data and not form.start.process_errors:
+        form.start.data = add_months(form.end.data + timedelta(days=1), -12)
+    form.start.data = form.start.data or start
+    form.end.data = form.end.data or end
     if not form.status.data:
         form.status.data = "active"
     if not form.validate():

@@ -253,3 +253,11 @@ def test_reports_leave_out_what_the_reader_may_not_see(ledger, client):
     assert "CHF" not in _get(client, "/reports/partners.csv").get_data(as_text=True)
     login(client, staff_a)
     assert "CHF777.00" in _get(client, "/reports").get_data(as_text=True)
+
+
+def test_a_period_needs_only_one_end(ledger, client):
+    login(client, ledger.admin)
+    page = client.get("/reports", query_string={"start": "2031-01-01"}).get_data(as_text=True)
+    assert 'value="2031-12-31"' in page
+    page = client.get("/reports", query_string={"end": "2031-02-28"}).get_data(as_text=True)
+    assert 'value="2030-03-01"' in page
