@@ -11,6 +11,7 @@ from events.enums import (
     EventStatus,
     InvolvementRole,
     InvolvementState,
+    Role,
 )
 from events.planning.models import Event, Involvement
 
@@ -135,7 +136,23 @@ def can_view_reports(user) -> bool:
 
 
 def can_manage_accounts(user) -> bool:
-    return is_admin(user)
+    """Admins manage every account; coordinators manage their own partner's staff."""
+    return is_admin(user) or (is_staff(user) and user.is_coordinator)
+
+
+def can_manage_account(actor, target) -> bool:
+    """Create, disable or enable `target`: never oneself; coordinators only their partner's
+    staff and coordinators."""
+    if target is not None and actor is not None and getattr(target, "id", None) == actor.id:
+        return False
+    if is_admin(actor):
+        return True
+    return (
+        can_manage_accounts(actor)
+        and target is not None
+        and target.role in (Role.STAFF, Role.COORDINATOR)
+        and target.partner_id == actor.partner_id
+    )
 
 
 # ---- contributions and programmes ------------------------------------------------------------
