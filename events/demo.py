@@ -216,7 +216,7 @@ def _demo_event(rng, index, today, now, partners, venues, staff, residents, prog
         other_staff = staff[other.slug]
         db.session.add(Involvement(
             event=event, partner=other,
-            role=InvolvementRole.CO_HOST if index % 2 == 0 else InvolvementRole.SUPPORTER,
+            role=InvolvementRole.CO_HOST if index % 4 in (0, 1) else InvolvementRole.SUPPORTER,
             state=InvolvementState.ACCEPTED if answered else InvolvementState.INVITED,
             invited_by=member, answered_by=other_staff[0] if answered else None,
             answered_at=now - timedelta(days=20) if answered else None,

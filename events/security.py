@@ -1,6 +1,7 @@
-"""Response headers that every page carries: a strict CSP (no inline script or style)."""
+"""Request guards and response headers for every page: NUL bytes refused, a strict CSP."""
 
-from flask import Flask
+from flask import Flask, abort, request
+from flask_babel import gettext as _
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -8,7 +9,21 @@ CSP = (
 )
 
 
+def _has_nul(values) -> bool:
+    if isinstance(values, str):
+        return "\x00" in values
+    return any("\x00" in value for value in values)
+
+
 def register_security_headers(app: Flask) -> None:
+    @app.before_request
+    def _refuse_nul_bytes():
+        # PostgreSQL cannot store NUL in text; refuse it at the door with a 400, not a 500.
+        if _has_nul(request.args.values()) or _has_nul(request.path) or (
+            request.method == "POST" and _has_nul(request.form.values())
+        ):
+            abort(400, _("Text may not contain NUL characters."))
+
     @app.after_request
     def _headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)

@@ -51,6 +51,6 @@ def test_public_pages_have_no_serious_violations(demo_server, page):
 
 def test_staff_pages_have_no_serious_violations(demo_server, page):
     browser_login(page, demo_server.url, "coordinator@northern.example", "demo-password")
-    for path in ("/staff", "/events/1"):
+    for path in ("/staff", "/events/1", "/accounts", "/reports", "/events/1/attendees"):
         page.goto(demo_server.url + path)
         assert violations(page) == [], path

@@ -50,3 +50,13 @@ def test_method_not_allowed(client):
 
 def test_unknown_event_is_404(client):
     assert client.get("/events/424242").status_code == 404
+
+
+def test_nul_bytes_in_form_input_are_refused_with_400(client):
+    response = client.post("/signin", data={"email": "a\x00@example.org", "password": "x"})
+    assert response.status_code == 400
+    assert "NUL" in response.get_data(as_text=True)
+
+
+def test_nul_bytes_in_query_are_refused_with_400(client):
+    assert client.get("/calendar?month=2026-01%00").status_code == 400

@@ -35,3 +35,21 @@ class SignUpForm(FlaskForm):
 class LanguageForm(FlaskForm):
     language = HiddenField(validators=[DataRequired()])
     next = HiddenField()
+
+
+class AccountForm(FlaskForm):
+    """An account created by an admin or a partner's coordinator."""
+
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+    partner = SelectField(_l("Partner"), coerce=int, validate_choice=False)
+    password = PasswordField(
+        _l("Initial password"), validators=[DataRequired(), Length(
+            min=MIN_PASSWORD_LENGTH, max=200,
+            message=_l("Use between %(min)d and %(max)d characters."))]
+    )
+
+
+class ActiveForm(FlaskForm):
+    active = HiddenField(validators=[DataRequired()])

@@ -11,6 +11,7 @@ from events.enums import (
     EventStatus,
     InvolvementRole,
     InvolvementState,
+    Role,
 )
 from events.planning.models import Event, Involvement
 
@@ -135,4 +136,59 @@ def can_view_reports(user) -> bool:
 
 
 def can_manage_accounts(user) -> bool:
-    return is_admin(user)
+    """Admins manage every account; coordinators manage their own partner's staff."""
+    return is_admin(user) or (is_staff(user) and user.is_coordinator)
+
+
+def can_manage_account(actor, target) -> bool:
+    """Create, disable or enable `target`: never oneself; coordinators only their partner's
+    staff and coordinators."""
+    if target is not None and actor is not None and getattr(target, "id", None) == actor.id:
+        return False
+    if is_admin(actor):
+        return True
+    return (
+        can_manage_accounts(actor)
+        and target is not None
+        and target.role in (Role.STAFF, Role.COORDINATOR)
+        and target.partner_id == actor.partner_id
+    )
+
+
+# ---- contributions and programmes ------------------------------------------------------------
+
+def partner_takes_part(event: Event, partner_id: int | None) -> bool:
+    """The partner hosts the event or is invited to it / accepted it (declined ones do not)."""
+    return any(
+        i.partner_id == partner_id and i.state != InvolvementState.DECLINED
+        for i in event.involvements
+    )
+
+
+def can_add_contribution(user, event: Event, partner_id: int | None) -> bool:
+    """New rows: for a partner taking part in an event that is not cancelled."""
+    return (
+        event.status != EventStatus.CANCELLED
+        and partner_takes_part(event, partner_id)
+        and can_record_contribution(user, event, partner_id)
+    )
+
+
+def can_change_contribution(user, contribution) -> bool:
+    """Edit, deliver, withdraw: the partner's own staff while it takes part, or an admin."""
+    event = contribution.event
+    if is_admin(user):
+        return True
+    return partner_takes_part(event, contribution.partner_id) and can_record_contribution(
+        user, event, contribution.partner_id
+    )
+
+
+def can_manage_programmes(user) -> bool:
+    """Partner staff and admins create and edit action programmes."""
+    return is_staff(user) or is_admin(user)
+
+
+def can_assign_programme(user, event: Event) -> bool:
+    """Putting an event into a programme: the lead partner's staff, or an admin."""
+    return can_edit_event(user, event)

@@ -1,10 +1,11 @@
 """Creating accounts and checking passwords."""
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from events.audit.services import record
+from events.audit.services import apply_changes, record
 from events.auth.models import PASSWORD_METHOD, User
 from events.db import utcnow
 from events.enums import Role
@@ -102,3 +103,44 @@ def authenticate(email: str, password: str) -> User | None:
 def set_locale(user: User, locale: str) -> None:
     if user.locale != locale:
         user.locale = locale
+
+
+def create_account(
+    actor: User, *, email: str, name: str, password: str, role: Role,
+    partner: Partner | None = None, company: str = "", site_partner: Partner | None = None,
+) -> User:
+    """An admin creates any account; a coordinator creates staff of their own partner."""
+    from events.auth.permissions import can_manage_account
+    from events.errors import NotAllowed
+
+    role = Role(role)
+    if actor.is_coordinator and not actor.is_admin:
+        partner = actor.partner  # coordinators can only add people to their own partner
+    candidate = User(role=role, partner_id=partner.id if partner else None)
+    if not can_manage_account(actor, candidate):
+        raise NotAllowed(_("You may not create this kind of account."), field="role")
+    return create_user(
+        email=email, name=name, password=password, role=role, partner=partner,
+        company=company, site_partner=site_partner, actor=actor,
+    )
+
+
+def set_account_active(actor: User, user: User, active: bool) -> None:
+    """Disable (or enable again) an account; a disabled account cannot sign in."""
+    from events.auth.permissions import can_manage_account
+    from events.errors import NotAllowed
+
+    if not can_manage_account(actor, user):
+        raise NotAllowed(_("You may not change this account."))
+    changes = apply_changes(user, {"is_active": active})
+    if changes:
+        record(actor, "user.enable" if active else "user.disable", user, changes)
+
+
+def accounts_for(actor: User) -> list[User]:
+    """The accounts this person manages, staff first, then by name."""
+    stmt = sa.select(User).options(sa.orm.selectinload(User.partner)).order_by(
+        User.role, User.name)
+    if not actor.is_admin:
+        stmt = stmt.where(User.partner_id == actor.partner_id)
+    return list(db.session.scalars(stmt))

@@ -16,13 +16,25 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from events.auth.forms import LanguageForm, SignInForm, SignUpForm
-from events.auth.services import authenticate, set_locale, sign_up_resident
+from events.auth.forms import AccountForm, ActiveForm, LanguageForm, SignInForm, SignUpForm
+from events.auth.models import User
+from events.auth.permissions import can_manage_account, can_manage_accounts
+from events.auth.services import (
+    accounts_for,
+    authenticate,
+    create_account,
+    set_account_active,
+    set_locale,
+    sign_up_resident,
+)
+from events.enums import Role, label
 from events.errors import DomainError
 from events.extensions import db, limiter
 from events.partners.queries import all_partners
 
 bp = Blueprint("auth", __name__)
+bp.add_app_template_global(can_manage_accounts, "can_manage_accounts")
+bp.add_app_template_global(can_manage_account, "can_manage_account")
 
 
 def safe_next(target: str | None, default: str = "planning.index") -> str:
@@ -103,3 +115,58 @@ def set_language():
         set_locale(current_user, form.language.data)
         db.session.commit()
     return redirect(safe_next(form.next.data))
+
+
+def _account_form(partners) -> AccountForm:
+    form = AccountForm()
+    if current_user.is_admin:
+        form.role.choices = [(r.value, label(r)) for r in Role]
+        form.partner.choices = [(0, "—")] + [(p.id, p.name) for p in partners.values()]
+    else:
+        form.role.choices = [(r.value, label(r)) for r in (Role.STAFF, Role.COORDINATOR)]
+        form.partner.choices = [(current_user.partner_id, current_user.partner.name)]
+    return form
+
+
+@bp.route("/accounts", methods=["GET", "POST"])
+@login_required
+def accounts():
+    """Accounts this person manages, and a form to add one."""
+    if not can_manage_accounts(current_user):
+        abort(403)
+    partners = {p.id: p for p in all_partners()}
+    form = _account_form(partners)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = create_account(
+                current_user, email=form.email.data, name=form.name.data,
+                password=form.password.data, role=Role(form.role.data),
+                partner=partners.get(form.partner.data),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            getattr(form, error.field or "email").errors.append(error.message)
+            status = error.status
+        else:
+            db.session.commit()
+            flash(_("Account created for %(email)s.", email=user.email), "success")
+            return redirect(url_for("auth.accounts"))
+    elif form.errors:
+        status = 400
+    return render_template("auth/accounts.html", form=form, users=accounts_for(current_user),
+                           active_form=ActiveForm()), status
+
+
+@bp.post("/accounts/<int:user_id>/active")
+@login_required
+def set_active(user_id: int):
+    """Disable or enable an account."""
+    user = db.session.get(User, user_id) or abort(404)
+    form = ActiveForm()
+    if not form.validate_on_submit() or form.active.data not in ("0", "1"):
+        abort(400)
+    set_account_active(current_user, user, form.active.data == "1")
+    db.session.commit()
+    flash(_("Account updated."), "success")
+    return redirect(url_for("auth.accounts"))

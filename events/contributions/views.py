@@ -1,5 +1,281 @@
-"""Recording contributions and the cooperation reports."""
+"""Recording contributions on an event, the cooperation reports and the action programmes."""
 
-from flask import Blueprint
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from events.auth.permissions import (
+    can_add_contribution,
+    can_change_contribution,
+    can_manage_programmes,
+    can_view_event,
+    can_view_reports,
+)
+from events.contributions import export, services
+from events.contributions.forms import ContributionForm, ProgrammeForm
+from events.contributions.queries import (
+    all_programmes,
+    get_contribution,
+    programme_event_counts,
+    programme_events,
+)
+from events.contributions.report_view import report_context, report_filters
+from events.errors import DomainError
+from events.extensions import db
+from events.planning.models import Programme
+from events.planning.queries import get_event
 
 bp = Blueprint("contributions", __name__)
+# The main navigation shows "Reports" with the same predicate the report views check.
+bp.add_app_template_global(can_view_reports, "can_view_reports")
+bp.add_app_template_filter(services.unit_label, "unit_label")
+
+
+def _event_or_404(event_id: int):
+    event = get_event(event_id)
+    if event is None or not can_view_event(current_user, event):
+        abort(404)
+    return event
+
+
+def _contribution_or_404(event_id: int, contribution_id: int, *, lock: bool):
+    item = get_contribution(event_id, contribution_id, for_update=lock)
+    if item is None or not can_view_event(current_user, item.event):
+        abort(404)
+    return item
+
+
+def _back_to(event_id: int):
+    return redirect(url_for("planning.detail", event_id=event_id) + "#contributions")
+
+
+def _show_error(form, error: DomainError) -> None:
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None:
+        target.errors = [*target.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+@bp.route("/events/<int:event_id>/contributions/new", methods=["GET", "POST"])
+@login_required
+def new(event_id: int):
+    """Record a contribution of the actor's partner (admins: of any partner taking part)."""
+    event = _event_or_404(event_id)
+    partners = [i.partner for i in event.involvements
+                if can_add_contribution(current_user, event, i.partner_id)]
+    if not partners:
+        abort(403)
+    form = ContributionForm(partners=partners)
+    if form.validate_on_submit():
+        partner = next((p for p in partners if p.id == form.partner.data), None)
+        try:
+            if partner is None:
+                raise DomainError(_("Choose a partner taking part in the event."), "partner")
+            services.add_contribution(current_user, event, partner, **form.values())
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Contribution recorded."), "success")
+            return _back_to(event.id)
+    status = 422 if request.method == "POST" else 200
+    return render_template("contributions/form.html", form=form, event=event,
+                           item=None), status
+
+
+@bp.route("/events/<int:event_id>/contributions/<int:contribution_id>/edit",
+          methods=["GET", "POST"])
+@login_required
+def edit(event_id: int, contribution_id: int):
+    """Correct a contribution's kind, description, quantity or money value."""
+    item = _contribution_or_404(event_id, contribution_id, lock=request.method == "POST")
+    if not can_change_contribution(current_user, item):
+        abort(403)
+    form = ContributionForm(obj=item)
+    del form.partner  # a row never moves to another partner
+    if request.method == "GET":
+        form.kind.data = item.kind.value
+        form.amount.data = "" if item.amount is None else str(item.amount)
+        form.quantity.data = "" if item.quantity is None else f"{item.quantity:g}"
+    if form.validate_on_submit():
+        try:
+            services.update_contribution(current_user, item, **form.values())
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Contribution updated."), "success")
+            return _back_to(event_id)
+    status = 422 if request.method == "POST" else 200
+    return render_template("contributions/form.html", form=form, event=item.event,
+                           item=item), status
+
+
+def _move(event_id: int, contribution_id: int, action, message: str):
+    item = _contribution_or_404(event_id, contribution_id, lock=True)
+    action(current_user, item)  # a refusal renders as a friendly 403/409 page
+    db.session.commit()
+    flash(message, "success")
+    return _back_to(event_id)
+
+
+@bp.post("/events/<int:event_id>/contributions/<int:contribution_id>/deliver")
+@login_required
+def deliver(event_id: int, contribution_id: int):
+    """Mark a pledged contribution as delivered."""
+    return _move(event_id, contribution_id, services.deliver_contribution,
+                 _("Marked as delivered."))
+
+
+@bp.post("/events/<int:event_id>/contributions/<int:contribution_id>/withdraw")
+@login_required
+def withdraw(event_id: int, contribution_id: int):
+    """Withdraw a pledged contribution (kept in the ledger, shown apart)."""
+    return _move(event_id, contribution_id, services.withdraw_contribution,
+                 _("Contribution withdrawn."))
+
+
+@bp.post("/events/<int:event_id>/programme")
+@login_required
+def assign_programme(event_id: int):
+    """Put the event into an action programme, or take it out."""
+    event = _event_or_404(event_id)
+    raw = request.form.get("programme_id", "")
+    programme = db.session.get(Programme, int(raw)) if raw.isdigit() else None
+    if raw and programme is None:
+        abort(400)
+    services.assign_programme(current_user, event, programme)
+    db.session.commit()
+    flash(_("Programme saved."), "success")
+    return redirect(url_for("planning.detail", event_id=event.id))
+
+
+# ---- reports -------------------------------------------------------------------------------
+
+def _reports_allowed() -> None:
+    if not can_view_reports(current_user):
+        abort(403)
+
+
+@bp.get("/reports")
+@login_required
+def reports():
+    """The balance of cooperation over a period, per partner, per month and per event."""
+    _reports_allowed()
+    form, filters = report_filters(request.args, current_user)
+    if filters is None:
+        return render_template("contributions/reports.html", form=form, report=None), 422
+    page = request.args.get("page", 1, type=int) or 1
+    report = report_context(filters, current_user, page=max(page, 1))
+    return render_template("contributions/reports.html", form=form, report=report)
+
+
+@bp.get("/reports/<any(partners, balance, events):table>.csv")
+@login_required
+def export_csv(table: str):
+    """One report table as a CSV file for spreadsheets."""
+    _reports_allowed()
+    _form, filters = report_filters(request.args, current_user)
+    if filters is None:
+        abort(400)
+    report = report_context(filters, current_user, page=None, with_events=table == "events")
+    language = str(get_locale())
+    if table == "partners":
+        text = export.partners_csv(report["partner_rows"], report["currencies"], language)
+    elif table == "balance":
+        text = export.balance_csv(report["balance"], report["month_labels"], language)
+    else:
+        text = export.events_csv(report["event_rows"], report["partners"],
+                                 report["event_currencies"], language, report["format_day"])
+    name = f"{table}-{filters.start.isoformat()}-{filters.end.isoformat()}.csv"
+    return Response(text.encode("utf-8"), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/reports/balance.svg")
+@login_required
+def balance_svg():
+    """The balance chart as a standalone image (for slides and documents)."""
+    _reports_allowed()
+    _form, filters = report_filters(request.args, current_user)
+    if filters is None:
+        abort(400)
+    report = report_context(filters, current_user, page=None, with_events=False,
+                            standalone_chart=True)
+    return Response(report["chart"], mimetype="image/svg+xml")
+
+
+# ---- programmes ----------------------------------------------------------------------------
+
+def _programmes_allowed() -> None:
+    if not can_manage_programmes(current_user):
+        abort(403)
+
+
+@bp.get("/programmes")
+@login_required
+def programmes():
+    """Action programmes and how many events each holds."""
+    _programmes_allowed()
+    return render_template("contributions/programmes.html", programmes=all_programmes(),
+                           counts=programme_event_counts())
+
+
+@bp.get("/programmes/<int:programme_id>")
+@login_required
+def programme(programme_id: int):
+    """One programme with the events in it that this person may see."""
+    _programmes_allowed()
+    item = db.get_or_404(Programme, programme_id)
+    return render_template("contributions/programme.html", programme=item,
+                           events=programme_events(item, current_user))
+
+
+@bp.route("/programmes/new", methods=["GET", "POST"])
+@login_required
+def new_programme():
+    """Create an action programme."""
+    _programmes_allowed()
+    form = ProgrammeForm()
+    return _save_programme(form, None)
+
+
+@bp.route("/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_programme(programme_id: int):
+    """Rename or describe an action programme."""
+    _programmes_allowed()
+    item = db.get_or_404(Programme, programme_id)
+    return _save_programme(ProgrammeForm(obj=item), item)
+
+
+def _save_programme(form, item):
+    if form.validate_on_submit():
+        try:
+            if item is None:
+                item = services.create_programme(current_user, **form.values())
+            else:
+                services.update_programme(current_user, item, **form.values())
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Programme saved."), "success")
+            return redirect(url_for("contributions.programme", programme_id=item.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("contributions/programme_form.html", form=form,
+                           programme=item), status

@@ -1,0 +1,110 @@
+"""Turns the query string into report filters, and the SQL aggregates into what the report
+page, its CSV files and its chart show (labels in the reader's language)."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+from events.contributions.charts import Series, share_chart
+from events.contributions.forms import ReportFilterForm
+from events.contributions.queries import all_programmes
+from events.contributions.reports import (
+    EVENTS_PER_PAGE,
+    REPORT_ZONE,
+    ReportFilters,
+    add_months,
+    balance,
+    contribution_cube,
+    currencies_in,
+    default_period,
+    event_count,
+    event_table,
+    partner_table,
+    totals_by_currency,
+)
+from events.enums import Category
+from events.partners.queries import all_partners
+
+
+def report_filters(args, user) -> tuple[ReportFilterForm, ReportFilters | None]:
+    """The filter form bound to the query string; filters are None when the input is wrong."""
+    partners, programmes = all_partners(), all_programmes()
+    form = ReportFilterForm(args, partners=partners, programmes=programmes)
+    # A missing end is a year after the start, a missing start a year before the end, and
+    # with neither the period is the default one around today.
+    start, end = default_period(datetime.now(ZoneInfo(REPORT_ZONE)).date())
+    if form.start.data and not form.end.data and not form.end.process_errors:
+        form.end.data = add_months(form.start.data, 12) - timedelta(days=1)
+    elif form.end.data and not form.start.data and not form.start.process_errors:
+        form.start.data = add_months(form.end.data + timedelta(days=1), -12)
+    form.start.data = form.start.data or start
+    form.end.data = form.end.data or end
+    if not form.status.data:
+        form.status.data = "active"
+    if not form.validate():
+        return form, None
+    return form, ReportFilters(
+        start=form.start.data,
+        end=form.end.data,
+        partner_id=int(form.partner.data) if form.partner.data else None,
+        category=Category(form.category.data) if form.category.data else None,
+        status=form.status.data,
+        programme_id=int(form.programme.data) if form.programme.data else None,
+    )
+
+
+def month_label(month) -> str:
+    return format_date(month, "LLL yyyy")
+
+
+def report_context(filters: ReportFilters, user, *, page: int | None = 1,
+                   with_events: bool = True, standalone_chart: bool = False) -> dict:
+    partners = all_partners()
+    cube = contribution_cube(filters, user)
+    partner_rows = partner_table(filters, user, partners, cube)
+    shares = balance(filters, user, partners, cube)
+    labels = [month_label(m) for m in shares.months]
+    chart = share_chart(
+        title=_("Share of the joint effort per month"),
+        description=_(
+            "Stacked columns, one per month from %(start)s to %(end)s: each column is 100 %% "
+            "of that month's contributions, split by partner. %(summary)s",
+            start=labels[0], end=labels[-1],
+            summary=" ".join(
+                _("%(partner)s: %(count)d contributions.", partner=p.name,
+                  count=shares.partner_total(p.id)) for p in partners),
+        ),
+        columns=labels,
+        series=[Series(p.short_name, p.color, [shares.counts.get((i, p.id), 0)
+                                               for i in range(len(labels))])
+                for p in partners],
+        x_title=_("Month of the event (Moscow time)"),
+        y_title=_("Share of contributions"),
+        empty_text="—",
+        standalone=standalone_chart,
+    )
+    context = {
+        "filters": filters,
+        "partners": partners,
+        "partner_rows": partner_rows,
+        "currencies": currencies_in(partner_rows),
+        "money_totals": totals_by_currency(partner_rows),
+        "balance": shares,
+        "month_labels": labels,
+        "chart": chart,
+        # ISO dates: unambiguous in both languages and sorted right by spreadsheets.
+        "format_day": lambda event: event.starts_at.astimezone(filters.zone).date().isoformat(),
+    }
+    if with_events:
+        rows = event_table(filters, user, page=page)
+        total = event_count(filters, user) if page is not None else len(rows)
+        context.update(
+            event_rows=rows,
+            event_total=total,
+            event_currencies=currencies_in(rows),
+            page=page or 1,
+            pages=max(1, -(-total // EVENTS_PER_PAGE)),
+        )
+    return context

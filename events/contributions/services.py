@@ -1,0 +1,256 @@
+"""The ledger's rules: who records which partner's contributions, what a valid row is, and
+the only status moves (pledged → delivered | withdrawn). Every change is audited."""
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+import sqlalchemy as sa
+from babel.core import get_global
+from babel.numbers import get_territory_currencies
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from events.audit.services import apply_changes, record
+from events.auth.permissions import (
+    can_add_contribution,
+    can_assign_programme,
+    can_change_contribution,
+    can_manage_programmes,
+)
+from events.contributions.models import Contribution
+from events.db import utcnow
+from events.enums import ContributionKind, ContributionStatus, label
+from events.errors import Conflict, NotAllowed, ValidationFailed
+from events.extensions import db
+from events.planning.models import Programme
+
+DEFAULT_CURRENCY = "RUB"
+MAX_DECIMAL = Decimal("9999999999.99")  # NUMERIC(12, 2)
+HOURS = "hours"
+# Spellings people type for hours; stored as "hours" so the reports can add them up.
+UNIT_ALIASES = {
+    "h": HOURS, "hr": HOURS, "hrs": HOURS, "hour": HOURS, "hours": HOURS,
+    "ч": HOURS, "ч.": HOURS, "час": HOURS, "часа": HOURS, "часов": HOURS, "часы": HOURS,
+    "day": "days", "дн": "days", "дн.": "days", "день": "days", "дня": "days", "дней": "days",
+    "person": "people", "чел": "people", "чел.": "people", "человек": "people",
+    "seat": "seats", "место": "seats", "места": "seats", "мест": "seats",
+    "item": "items", "pcs": "items", "шт": "items", "шт.": "items",
+}
+COMMON_UNITS = ("hours", "days", "people", "seats", "items", "m²")
+UNIT_LABELS = {"hours": _l("h"), "days": _l("days"), "people": _l("people"),
+               "seats": _l("seats"), "items": _l("pcs")}
+
+
+def unit_label(unit: str) -> str:
+    """The stored unit as the reader says it (free-text units are shown as typed)."""
+    return str(UNIT_LABELS.get(unit, unit))
+TRANSITIONS = {
+    ContributionStatus.PLEDGED: {ContributionStatus.DELIVERED, ContributionStatus.WITHDRAWN},
+    ContributionStatus.DELIVERED: set(),
+    ContributionStatus.WITHDRAWN: set(),
+}
+
+
+@lru_cache(maxsize=1)
+def currency_codes() -> frozenset[str]:
+    """ISO 4217 codes that are legal tender somewhere today (from the CLDR data in babel)."""
+    today = date(2025, 1, 1)  # a fixed day keeps the list stable between runs
+    codes = set()
+    for territory in get_global("territory_currencies"):
+        codes.update(get_territory_currencies(territory, today, tender=True))
+    return frozenset(codes)
+
+
+def _decimal(raw, field: str, label: str) -> Decimal | None:
+    """Exact decimal from a form string ("1 250,50" is fine) or a number; None when empty."""
+    if raw is None:
+        return None
+    if isinstance(raw, float):
+        raise ValidationFailed(_("%(label)s must be an exact number.", label=label), field=field)
+    text = re.sub(r"[\s\u00a0\u202f]", "", str(raw)).replace(",", ".")
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValidationFailed(
+            _("%(label)s must be a number, for example 1250.50.", label=label), field=field
+        ) from None
+    if not value.is_finite():
+        raise ValidationFailed(_("%(label)s must be a number.", label=label), field=field)
+    if value < 0:
+        raise ValidationFailed(_("%(label)s cannot be negative.", label=label), field=field)
+    if value > MAX_DECIMAL:
+        raise ValidationFailed(_("%(label)s is too large.", label=label), field=field)
+    if value.as_tuple().exponent < -2 and value != value.quantize(Decimal("0.01")):
+        raise ValidationFailed(
+            _("%(label)s may have at most two decimal places.", label=label), field=field
+        )
+    return value.quantize(Decimal("0.01"))
+
+
+def normalise_unit(unit: str | None) -> str:
+    text = " ".join((unit or "").split()).lower()
+    return UNIT_ALIASES.get(text, text)
+
+
+def clean_values(values: dict, current: Contribution | None = None) -> dict:
+    """Validate the fields of a contribution; returns only the fields that were given."""
+    allowed = {"kind", "description", "quantity", "unit", "amount", "currency"}
+    unknown = set(values) - allowed
+    if unknown:
+        raise ValidationFailed(_("Unknown field: %(name)s", name=sorted(unknown)[0]))
+    cleaned: dict = {}
+    if "kind" in values or current is None:
+        try:
+            cleaned["kind"] = ContributionKind(values.get("kind"))
+        except ValueError:
+            raise ValidationFailed(_("Choose a kind of contribution."), field="kind") from None
+    if "description" in values or current is None:
+        description = " ".join(str(values.get("description") or "").split())
+        if not description:
+            raise ValidationFailed(_("Describe the contribution."), field="description")
+        if len(description) > 500:
+            raise ValidationFailed(
+                _("The description is longer than 500 characters."), field="description"
+            )
+        cleaned["description"] = description
+    if "quantity" in values:
+        cleaned["quantity"] = _decimal(values["quantity"], "quantity", _l("Quantity"))
+    if "unit" in values:
+        cleaned["unit"] = normalise_unit(values["unit"])
+        if len(cleaned["unit"]) > 32:
+            raise ValidationFailed(_("The unit is longer than 32 characters."), field="unit")
+    if "amount" in values:
+        cleaned["amount"] = _decimal(values["amount"], "amount", _l("Money value"))
+    if "currency" in values or current is None:
+        currency = str(values.get("currency") or DEFAULT_CURRENCY).strip().upper()
+        if currency not in currency_codes():
+            raise ValidationFailed(
+                _("%(code)s is not an ISO 4217 currency code.", code=currency), field="currency"
+            )
+        cleaned["currency"] = currency
+    quantity = cleaned.get("quantity", current.quantity if current else None)
+    unit = cleaned.get("unit", current.unit if current else "")
+    if quantity is not None and not unit:
+        raise ValidationFailed(_("Give the unit of the quantity."), field="unit")
+    if quantity is None and unit:
+        raise ValidationFailed(_("Give the quantity for this unit."), field="quantity")
+    return cleaned
+
+
+def add_contribution(actor, event, partner, **values) -> Contribution:
+    """Record what `partner` pledges to `event` (status pledged)."""
+    if not can_add_contribution(actor, event, partner.id):
+        raise NotAllowed(_("You cannot record contributions of this partner to this event."))
+    cleaned = clean_values(values)
+    item = Contribution(event=event, partner=partner, created_by_id=actor.id,
+                        status=ContributionStatus.PLEDGED, **({"unit": ""} | cleaned))
+    db.session.add(item)
+    db.session.flush()
+    changes = {"partner": [None, partner.id], "status": [None, item.status.value]}
+    changes |= {field: [None, value] for field, value in cleaned.items()}
+    record(actor, "contribution.create", item, changes, event=event)
+    return item
+
+
+def update_contribution(actor, contribution: Contribution, **values) -> dict:
+    """Correct the fields of a pledged or delivered row; withdrawn rows stay as they were."""
+    _check_change(actor, contribution)
+    if contribution.status == ContributionStatus.WITHDRAWN:
+        raise Conflict(_("A withdrawn contribution cannot be changed."))
+    changes = apply_changes(contribution, clean_values(values, contribution))
+    if changes:
+        contribution.updated_at = utcnow()
+        db.session.flush()
+        record(actor, "contribution.update", contribution, changes, event=contribution.event)
+    return changes
+
+
+def deliver_contribution(actor, contribution: Contribution) -> Contribution:
+    """Mark a pledge as delivered."""
+    return _move(actor, contribution, ContributionStatus.DELIVERED, "delivered_at")
+
+
+def withdraw_contribution(actor, contribution: Contribution) -> Contribution:
+    """Take a pledge back; the row stays in the ledger, shown apart."""
+    return _move(actor, contribution, ContributionStatus.WITHDRAWN, "withdrawn_at")
+
+
+def _check_change(actor, contribution: Contribution) -> None:
+    if not can_change_contribution(actor, contribution):
+        raise NotAllowed(_("Only this partner's staff can change its contributions."))
+
+
+def _move(actor, contribution, status: ContributionStatus, stamp: str) -> Contribution:
+    _check_change(actor, contribution)
+    if status not in TRANSITIONS[contribution.status]:
+        raise Conflict(_("This contribution is already %(status)s.",
+                         status=_status_word(contribution.status)))
+    changes = apply_changes(contribution, {"status": status, stamp: utcnow()})
+    db.session.flush()
+    record(actor, f"contribution.{status.value}", contribution, changes,
+           event=contribution.event)
+    return contribution
+
+
+def _status_word(status: ContributionStatus) -> str:
+    return label(status).lower()
+
+
+# ---- programmes ----------------------------------------------------------------------------
+
+def _slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:64]
+
+
+def _programme_values(values: dict, programme: Programme | None) -> dict:
+    title = " ".join(str(values.get("title") or "").split())
+    if not title:
+        raise ValidationFailed(_("Give the programme a title."), field="title")
+    if len(title) > 200:
+        raise ValidationFailed(_("The title is longer than 200 characters."), field="title")
+    slug = _slugify(str(values.get("slug") or "")) or (programme.slug if programme else "")
+    slug = slug or _slugify(title) or f"programme-{utcnow():%Y%m%d%H%M%S}"
+    clash = db.session.scalar(sa.select(Programme.id).where(
+        Programme.slug == slug, Programme.id != (programme.id if programme else -1)))
+    if clash is not None:
+        raise ValidationFailed(_("Another programme uses this short name."), field="slug")
+    return {"title": title, "slug": slug,
+            "description": str(values.get("description") or "").strip()}
+
+
+def create_programme(actor, **values) -> Programme:
+    """A new action programme (additional agreement) that events can belong to."""
+    if not can_manage_programmes(actor):
+        raise NotAllowed(_("Only partner staff can create programmes."))
+    cleaned = _programme_values(values, None)
+    programme = Programme(**cleaned)
+    db.session.add(programme)
+    db.session.flush()
+    record(actor, "programme.create", programme,
+           {field: [None, value] for field, value in cleaned.items()})
+    return programme
+
+
+def update_programme(actor, programme: Programme, **values) -> dict:
+    if not can_manage_programmes(actor):
+        raise NotAllowed(_("Only partner staff can change programmes."))
+    changes = apply_changes(programme, _programme_values(values, programme))
+    if changes:
+        db.session.flush()
+        record(actor, "programme.update", programme, changes)
+    return changes
+
+
+def assign_programme(actor, event, programme: Programme | None) -> dict:
+    """Put an event into a programme (or take it out, with None)."""
+    if not can_assign_programme(actor, event):
+        raise NotAllowed(_("Only the lead partner's staff can put this event in a programme."))
+    changes = apply_changes(event, {"programme_id": programme.id if programme else None})
+    if changes:
+        db.session.flush()
+        record(actor, "event.programme", event, changes)
+    return changes
