@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Timezone, vCalAddress, vDuration
@@ -231,3 +232,18 @@ def event_ics(event, *, site_url: str, domain: str, label: Callable = _default_l
 def utc_stamp(value: datetime) -> str:
     """20261201T070000Z — the form Google Calendar's template link wants."""
     return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def google_calendar_url(event, *, site_url: str) -> str:
+    """A Google Calendar "add event" template link (no account data leaves our site)."""
+    details = event.summary or ""
+    details = (details + "\n\n" if details else "") + event_url(event, site_url)
+    query = urlencode({
+        "action": "TEMPLATE",
+        "text": clean_text(event.title),
+        "dates": f"{utc_stamp(event.starts_at)}/{utc_stamp(event.ends_at)}",
+        "details": clean_text(details),
+        "location": clean_text(event_location(event)),
+        "ctz": event.timezone,
+    })
+    return f"https://calendar.google.com/calendar/render?{query}"

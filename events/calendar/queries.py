@@ -1,0 +1,213 @@
+"""What each feed holds, as SQL: the selection, its cheap fingerprint (for ETag/304) and the
+eager-loaded events to serialise. Visibility always comes from events.auth.permissions."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from events.auth.permissions import visible_events_clause
+from events.db import UTCDateTime
+from events.enums import Audience, EventStatus, InvolvementState, RegistrationStatus
+from events.extensions import db
+from events.partners.models import Venue
+from events.planning.models import Event, Involvement
+from events.registrations.models import Registration
+
+# Audiences a feed may be narrowed to; internal events never appear in /calendar.ics.
+FEED_AUDIENCES = (Audience.PUBLIC, Audience.RESIDENTS)
+
+FEED_OPTIONS = (
+    selectinload(Event.venue),
+    selectinload(Event.involvements).selectinload(Involvement.partner),
+)
+
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class Window:
+    """Events that ended up to `past_days` ago, all future ones; cancellations for a while."""
+
+    now: datetime
+    past_days: int
+    cancelled_days: int
+
+    @property
+    def ends_after(self) -> datetime:
+        return self.now - timedelta(days=self.past_days)
+
+    @property
+    def cancelled_after(self) -> datetime:
+        return self.now - timedelta(days=self.cancelled_days)
+
+
+@dataclass
+class FeedSelection:
+    """One feed's events: `base` = who may see what and what the feed is about; the window
+    (time, status) is applied on top so the fingerprint can also see what left it."""
+
+    base: sa.ColumnElement
+    window: Window
+    statuses: tuple[EventStatus, ...] = (EventStatus.SCHEDULED,)
+    registrant_id: int | None = None  # private feeds: mark this person's waitlisted events
+
+    def cancelled_at(self):
+        return sa.func.coalesce(Event.cancelled_at, Event.updated_at)
+
+    def clause(self) -> sa.ColumnElement:
+        return sa.and_(
+            self.base,
+            Event.ends_at > self.window.ends_after,
+            sa.or_(
+                Event.status.in_(self.statuses),
+                sa.and_(Event.status == EventStatus.CANCELLED,
+                        self.cancelled_at() > self.window.cancelled_after),
+            ),
+        )
+
+
+def _published_base(viewer, audience: Audience):
+    return sa.and_(visible_events_clause(viewer), Event.audience == audience)
+
+
+def public_selection(viewer, window: Window, *, audience: Audience = Audience.PUBLIC,
+                     category=None) -> FeedSelection:
+    """/calendar.ics: scheduled events of one (non-internal) audience the viewer may see."""
+    base = _published_base(viewer, audience)
+    if category is not None:
+        base = sa.and_(base, Event.category == category)
+    return FeedSelection(base=base, window=window)
+
+
+def partner_selection(viewer, partner, window: Window) -> FeedSelection:
+    """/partners/<slug>/calendar.ics: public events the partner hosts, co-hosts or supports."""
+    involved = sa.select(Involvement.id).where(
+        Involvement.event_id == Event.id, Involvement.partner_id == partner.id,
+        Involvement.state != InvolvementState.DECLINED,
+    ).exists()
+    return FeedSelection(base=sa.and_(_published_base(viewer, Audience.PUBLIC), involved),
+                         window=window)
+
+
+def personal_selection(user, window: Window) -> FeedSelection:
+    """/feeds/<token>.ics: the person's registrations, and for staff every event their
+    partner is involved in (drafts and proposals included, as far as they may see them)."""
+    registered = sa.select(Registration.id).where(
+        Registration.event_id == Event.id, Registration.user_id == user.id,
+        Registration.status != RegistrationStatus.CANCELLED,
+    ).exists()
+    mine = registered
+    if user.is_staff and user.partner_id is not None:
+        involved = sa.select(Involvement.id).where(
+            Involvement.event_id == Event.id, Involvement.partner_id == user.partner_id,
+            Involvement.state != InvolvementState.DECLINED,
+        ).exists()
+        mine = sa.or_(registered, involved)
+    statuses = (EventStatus.SCHEDULED,)
+    if user.is_staff:
+        statuses = (EventStatus.DRAFT, EventStatus.PROPOSED, EventStatus.SCHEDULED)
+    return FeedSelection(base=sa.and_(visible_events_clause(user), mine), window=window,
+                         statuses=statuses, registrant_id=user.id)
+
+
+def _newest(*values) -> datetime | None:
+    known = [v if v.tzinfo else v.replace(tzinfo=UTC) for v in values if v is not None]
+    return max(known) if known else None
+
+
+def fingerprint(selection: FeedSelection) -> tuple[tuple, datetime]:
+    """(state, last_modified) of a feed in ONE query, without loading a single event.
+
+    The state changes whenever the feed's bytes would: an event added, changed (updated_at,
+    sequence), removed or leaving the window, a partner joining or answering, a registration
+    made, moved off the waitlist or cancelled. Last-Modified is the newest of those moments,
+    including the moment an event left the window."""
+    in_feed = selection.clause()
+    ids = sa.select(Event.id).where(in_feed).correlate(None).scalar_subquery()
+    window = selection.window
+    involvements = sa.select(
+        sa.func.count(Involvement.id),
+        sa.func.max(sa.func.coalesce(Involvement.answered_at, Involvement.invited_at)),
+    ).where(Involvement.event_id.in_(ids))
+    columns = [
+        sa.func.count(Event.id), sa.func.max(Event.id), sa.func.coalesce(
+            sa.func.sum(Event.sequence), 0), sa.func.max(Event.updated_at),
+        involvements.with_only_columns(sa.func.count(Involvement.id)).scalar_subquery(),
+        involvements.with_only_columns(
+            sa.func.max(sa.func.coalesce(Involvement.answered_at, Involvement.invited_at))
+        ).scalar_subquery(),
+        # The newest event that has already left the window (it changed the feed then).
+        sa.select(sa.func.max(Event.ends_at)).where(
+            selection.base, Event.ends_at <= window.ends_after).correlate(None)
+        .scalar_subquery(),
+        sa.select(sa.func.max(selection.cancelled_at())).where(
+            selection.base, Event.status == EventStatus.CANCELLED,
+            selection.cancelled_at() <= window.cancelled_after).correlate(None)
+        .scalar_subquery(),
+    ]
+    if selection.registrant_id is not None:
+        mine = sa.select(Registration).where(
+            Registration.user_id == selection.registrant_id, Registration.event_id.in_(ids))
+        changed = sa.func.coalesce(Registration.cancelled_at, Registration.confirmed_at,
+                                   Registration.registered_at)
+        columns += [
+            mine.with_only_columns(sa.func.count(Registration.id)).scalar_subquery(),
+            mine.with_only_columns(sa.func.max(Registration.id)).scalar_subquery(),
+            mine.with_only_columns(sa.func.max(changed)).scalar_subquery(),
+            mine.where(Registration.status == RegistrationStatus.WAITLISTED).with_only_columns(
+                sa.func.count(Registration.id)).scalar_subquery(),
+        ]
+    row = db.session.execute(sa.select(*columns).where(in_feed)).one()
+    values = list(row)
+    # SQLite hands back aggregates of dates as text; read them like the column would.
+    decoder = UTCDateTime().process_result_value
+
+    def as_time(value):
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return decoder(value, db.engine.dialect) if value is not None else None
+
+    updated, answered = as_time(values[3]), as_time(values[5])
+    ended, cancelled = as_time(values[6]), as_time(values[7])
+    moments = [updated, answered]
+    if ended is not None:
+        moments.append(ended + timedelta(days=window.past_days))
+    if cancelled is not None:
+        moments.append(cancelled + timedelta(days=window.cancelled_days))
+    if selection.registrant_id is not None:
+        moments.append(as_time(values[10]))
+    last_modified = _newest(*moments) or _EPOCH
+    raw = [*values[:3], updated, values[4], answered, *values[8:], last_modified]
+    state = tuple(v.isoformat() if isinstance(v, datetime) else v for v in raw)
+    return state, min(last_modified, window.now).replace(microsecond=0)
+
+
+def feed_events(selection: FeedSelection) -> list[Event]:
+    """The feed's events with venue and partners loaded (three queries whatever the size)."""
+    stmt = (sa.select(Event).where(selection.clause()).options(*FEED_OPTIONS)
+            .order_by(Event.starts_at, Event.id))
+    return list(db.session.scalars(stmt))
+
+
+def waitlisted_event_ids(selection: FeedSelection) -> set[int]:
+    if selection.registrant_id is None:
+        return set()
+    return set(db.session.scalars(sa.select(Registration.event_id).where(
+        Registration.user_id == selection.registrant_id,
+        Registration.status == RegistrationStatus.WAITLISTED)))
+
+
+def get_event_for_download(event_id: int) -> Event | None:
+    return db.session.scalar(sa.select(Event).where(Event.id == event_id).options(
+        selectinload(Event.venue).selectinload(Venue.partner),
+        selectinload(Event.involvements).selectinload(Involvement.partner)))
+
+
+def uids_taken(uids) -> set[str]:
+    """Which of these stored UIDs already belong to an event (import duplicates)."""
+    uids = [u for u in uids if u]
+    if not uids:
+        return set()
+    return set(db.session.scalars(sa.select(Event.uid).where(Event.uid.in_(uids))))
