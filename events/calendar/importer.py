@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from events.audit.services import record
 from events.auth.permissions import can_create_event
+from events.calendar.ical import clean_text
 from events.calendar.queries import uids_taken
 from events.db import utcnow
 from events.enums import (
@@ -111,7 +112,8 @@ def _text(item, name: str) -> str:
         return ""
     if isinstance(value, list):
         value = value[0]
-    return str(value).replace("\r\n", "\n").strip()
+    # No control characters (PostgreSQL refuses NUL; RFC 5545 TEXT allows none but TAB).
+    return clean_text(str(value)).strip()
 
 
 def _category(item) -> Category:
