@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from events.auth.permissions import audiences_for, can_view_event
-from events.calendar import ical
+from events.calendar import cache, ical
 from events.calendar.queries import (
     FEED_AUDIENCES,
     FeedSelection,
@@ -77,9 +77,7 @@ def not_modified(etag: str, last_modified: datetime | None) -> bool:
     return bool(since and last_modified and last_modified <= since)
 
 
-def calendar_response(build, *, etag: str, last_modified: datetime | None, private: bool,
-                      filename: str | None = None) -> Response:
-    """304 if the client's copy is current (without calling `build`), else the bytes."""
+def _headers(etag: str, last_modified: datetime | None, private: bool) -> dict:
     headers = {
         "ETag": f'"{etag}"',
         "Cache-Control": "private, no-cache" if private else "public, max-age=300",
@@ -88,11 +86,26 @@ def calendar_response(build, *, etag: str, last_modified: datetime | None, priva
     if last_modified is not None:
         headers["Last-Modified"] = last_modified.astimezone(UTC).strftime(
             "%a, %d %b %Y %H:%M:%S GMT")
+    return headers
+
+
+def calendar_response(build, *, etag: str, last_modified: datetime | None, private: bool,
+                      filename: str | None = None, reuse: bool = False) -> Response:
+    """304 if the client's copy is current (without calling `build`), else the bytes.
+
+    With `reuse`, the finished body (gzipped or not) is kept under its ETag, so that other
+    clients asking for the same unchanged feed get it without building it again."""
+    headers = _headers(etag, last_modified, private)
     if not_modified(etag, last_modified):
         return Response(status=304, headers=headers)
-    body = build()
-    if wants_gzip() and len(body) >= GZIP_MIN_BYTES:
-        body = gzip.compress(body, compresslevel=6, mtime=0)
+    body = cache.bodies.get(etag) if reuse else None
+    if body is None:
+        body = build()
+        if wants_gzip() and len(body) >= GZIP_MIN_BYTES:
+            body = gzip.compress(body, compresslevel=6, mtime=0)
+        if reuse:
+            cache.bodies.put(etag, body)
+    if body[:2] == b"\x1f\x8b":  # gzip magic; a calendar starts with "BEGIN"
         headers["Content-Encoding"] = "gzip"
     if filename:
         headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -101,19 +114,37 @@ def calendar_response(build, *, etag: str, last_modified: datetime | None, priva
 
 def feed_response(selection: FeedSelection, *, name: str, description: str, private: bool,
                   key: tuple) -> Response:
-    """A subscribable feed: fingerprint first (one query), build only when it changed."""
-    state, last_modified = fingerprint(selection)
+    """A subscribable feed: fingerprint first (one query, or none if it was computed a few
+    seconds ago and nothing was committed here since), build only when it changed."""
     locale = str(get_locale())
-    etag = make_etag("feed", key, state, locale, name, description, site())
+    window = selection.window
+    memo_key = (key, locale, name, description, window.past_days, window.cancelled_days,
+                tuple(site().values()), current_app.config["SQLALCHEMY_DATABASE_URI"])
+
+    def etag_of(state) -> str:
+        return make_etag("feed", key, state, locale, name, description, site())
+
+    if request.if_none_match or request.if_modified_since:
+        remembered = cache.recent_fingerprint(
+            memo_key, current_app.config.get("FEED_FINGERPRINT_SECONDS", 30))
+        if remembered is not None:
+            state, last_modified = remembered
+            etag = etag_of(state)
+            if not_modified(etag, last_modified):
+                return Response(status=304, headers=_headers(etag, last_modified, private))
+    state, last_modified = fingerprint(selection)
+    cache.remember_fingerprint(memo_key, (state, last_modified))
     words = translated_words()
 
     def build() -> bytes:
         events = feed_events(selection)
         return ical.build_calendar(
             events, name=name, description=description, **site(), label=label, words=words,
-            waitlisted=waitlisted_event_ids(selection))
+            waitlisted=waitlisted_event_ids(selection), cache=cache.cached_vevent,
+            variant=locale)
 
-    return calendar_response(build, etag=etag, last_modified=last_modified, private=private)
+    return calendar_response(build, etag=etag_of(state), last_modified=last_modified,
+                             private=private, reuse=True)
 
 
 def _choice(arg: str, enum_cls, allowed=None):

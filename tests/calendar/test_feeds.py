@@ -162,6 +162,7 @@ def test_feed_with_other_time_zone_has_every_vtimezone(client, lead, commit):
     assert item["DTSTART"].params["TZID"] == "Asia/Novosibirsk"
     assert item["DTSTART"].dt == far.starts_at
     assert item["GEO"].latitude == pytest.approx(55.0)
+    assert str(item["LOCATION"]) == f"{venue.label}, {venue.address}"
 
 
 def test_hostile_text_survives_the_feed(client, lead, commit):
@@ -174,23 +175,48 @@ def test_hostile_text_survives_the_feed(client, lead, commit):
     assert str(by_uid(cal, event)["SUMMARY"]).startswith("a;b,c\\d\nEND:VEVENT\nBEGIN:VEVENT")
 
 
-def test_unchanged_feed_answers_304_from_one_query(client, lead, commit, count_queries):
+def test_unchanged_feed_answers_304_without_building(app, client, lead, commit, count_queries):
     make_event(lead)
     commit()
     first = client.get("/calendar.ics")
     etag = first.headers["ETag"]
     assert etag.startswith('"')
-    assert not etag.startswith('W/')  # strong
+    assert not etag.startswith("W/")  # strong
     assert "Last-Modified" in first.headers
     with count_queries() as counter:
         again = client.get("/calendar.ics", headers={"If-None-Match": etag})
     assert again.status_code == 304
     assert again.data == b""
     assert again.headers["ETag"] == etag
-    assert counter.count == 1  # the fingerprint; no event was loaded or serialised
+    assert counter.count == 0  # fingerprint remembered: nothing was committed since
+    app.config["FEED_FINGERPRINT_SECONDS"] = 0
+    with count_queries() as counter:
+        again = client.get("/calendar.ics", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert counter.count == 1  # the one aggregate query; no event loaded or serialised
     since = client.get("/calendar.ics",
                        headers={"If-Modified-Since": first.headers["Last-Modified"]})
     assert since.status_code == 304
+
+
+def test_private_feed_304_costs_one_query(client, lead, commit, count_queries):
+    from events.calendar.tokens import issue_feed_token
+
+    user = make_user()
+    event = make_event(lead)
+    from tests.factories import make_registration
+
+    make_registration(event, user)
+    commit()
+    with client.application.test_request_context():
+        token = issue_feed_token(user, secret_key="test-secret-key")
+    commit()
+    first = client.get(f"/feeds/{token}.ics")
+    with count_queries() as counter:
+        again = client.get(f"/feeds/{token}.ics",
+                           headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert counter.count == 1  # who owns the token
 
 
 @pytest.mark.parametrize("change", ["title", "sequence", "new event", "cancel", "partner"])
