@@ -10,6 +10,7 @@ from events.calendar import ical
 from events.calendar.feeds import bp
 from events.calendar.forms import ConfirmImportForm, FeedTokenForm, ImportForm
 from events.calendar.importer import (
+    MAX_IMPORT_BYTES,
     check_can_import,
     fetch_ics,
     import_events,
@@ -19,7 +20,7 @@ from events.calendar.importer import (
 )
 from events.calendar.tokens import feed_token_of, issue_feed_token, token_from_nonce
 from events.enums import Category
-from events.errors import DomainError
+from events.errors import DomainError, ValidationFailed
 from events.extensions import db
 from events.partners.queries import all_partners
 
@@ -78,6 +79,24 @@ def _import_settings() -> dict:
             "domain": current_app.config["SITE_DOMAIN"]}
 
 
+def _read_import(form: ImportForm):
+    """The uploaded or fetched file, what it holds, and the file packed for confirmation."""
+    upload = form.file.data
+    if upload and getattr(upload, "filename", ""):
+        data = upload.read(MAX_IMPORT_BYTES + 1)
+    elif form.url.data:
+        data = fetch_ics(form.url.data)
+    else:
+        raise ValidationFailed(_("Choose a file or paste an address."), field="file")
+    found = parse_ics(data, **_import_settings())
+    payload = pack(data)
+    # The preview carries the file to the confirmation; that form must stay postable.
+    if len(payload) > (current_app.config.get("MAX_FORM_MEMORY_SIZE") or 500_000) - 10_000:
+        raise ValidationFailed(_("The file is too large to import at once; "
+                                 "split it into smaller files."), field="file")
+    return found, payload
+
+
 @bp.route("/calendar/import", methods=["GET", "POST"])
 @login_required
 def import_events_page():
@@ -88,18 +107,11 @@ def import_events_page():
         status = 422 if request.method == "POST" else 200
         return render_template("calendar/import.html", form=form), status
     try:
-        upload = form.file.data
-        if upload and getattr(upload, "filename", ""):
-            data = upload.read(1_000_001)
-        elif form.url.data:
-            data = fetch_ics(form.url.data)
-        else:
-            raise DomainError(_("Choose a file or paste an address."), field="file")
-        found = parse_ics(data, **_import_settings())
+        found, payload = _read_import(form)
     except DomainError as error:
         getattr(form, error.field or "file").errors = [error.message]
         return render_template("calendar/import.html", form=form), error.status
-    confirm = ConfirmImportForm(payload=pack(data), chosen=[e.index for e in found if e.importable])
+    confirm = ConfirmImportForm(payload=payload, chosen=[e.index for e in found if e.importable])
     confirm.chosen.choices = [(e.index, e.title) for e in found]
     return render_template("calendar/import_preview.html", found=found, form=confirm)
 

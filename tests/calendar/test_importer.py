@@ -241,3 +241,20 @@ def test_control_characters_in_a_file_are_dropped_not_stored(app, client, staff)
     event = db.session.scalar(sa.select(Event))
     assert event.title == "Badname"
     assert event.description == "xy"
+
+
+def test_incompressible_file_too_big_for_the_preview_form_is_refused(app, client, staff):
+    import random
+    import string
+
+    rng = random.Random(3)
+    letters = string.ascii_letters + string.digits
+    vevents = [f"UID:big-{i}\r\nDTSTART:20270101T100000Z\r\nSUMMARY:Big {i}\r\n"
+               f"DESCRIPTION:{''.join(rng.choice(letters) for _ in range(2400))}"
+               for i in range(250)]
+    data = ics(*vevents)
+    assert len(data) < MAX_IMPORT_BYTES
+    login(client, staff)
+    response = preview(client, data)
+    assert response.status_code == 422
+    assert "too large to import at once" in response.get_data(as_text=True)
