@@ -70,9 +70,10 @@ def make_etag(*parts) -> str:
 
 
 def not_modified(etag: str, last_modified: datetime | None) -> bool:
-    """RFC 9110 §13.2.2: If-None-Match decides when present, else If-Modified-Since."""
+    """RFC 9110 §13.2.2: If-None-Match decides when present (weak comparison, §13.1.2, so a
+    proxy that marked our tag W/ still gets its 304), else If-Modified-Since."""
     if request.if_none_match:
-        return request.if_none_match.contains(etag)
+        return request.if_none_match.contains_weak(etag)
     since = request.if_modified_since
     return bool(since and last_modified and last_modified <= since)
 

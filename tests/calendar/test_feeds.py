@@ -323,3 +323,20 @@ def test_head_request_answers_like_get(client, lead, commit):
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
     assert db.session is not None
+
+
+def test_weak_validator_from_a_proxy_still_gets_304(client, lead, commit):
+    make_event(lead)
+    commit()
+    etag = client.get("/calendar.ics").headers["ETag"]
+    assert client.get("/calendar.ics", headers={"If-None-Match": "W/" + etag}).status_code == 304
+    assert client.get("/calendar.ics", headers={"If-None-Match": '"other"'}).status_code == 200
+    assert client.get("/calendar.ics", headers={"If-None-Match": "*"}).status_code == 304
+
+
+def test_cancelled_event_page_offers_the_download_only(client, lead, commit):
+    event = make_event(lead, status=EventStatus.CANCELLED, cancelled_at=utcnow())
+    commit()
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert f'href="/events/{event.id}.ics"' in page
+    assert "calendar.google.com" not in page
