@@ -64,8 +64,10 @@ class FeedSelection:
         return sa.func.coalesce(Event.cancelled_at, Event.updated_at)
 
     def clause(self) -> sa.ColumnElement:
+        return sa.and_(self.base, self.window_clause())
+
+    def window_clause(self) -> sa.ColumnElement:
         return sa.and_(
-            self.base,
             Event.ends_at > self.window.ends_after,
             sa.or_(
                 Event.status.in_(self.statuses),
@@ -130,43 +132,52 @@ def fingerprint(selection: FeedSelection) -> tuple[tuple, datetime]:
     The state changes whenever the feed's bytes would: an event added, changed (updated_at,
     sequence), removed or leaving the window, a partner joining or answering, a registration
     made, moved off the waitlist or cancelled. Last-Modified is the newest of those moments,
-    including the moment an event left the window."""
-    in_feed = selection.clause()
-    ids = sa.select(Event.id).where(in_feed).correlate(None).scalar_subquery()
+    including the moment an event left the window. One pass over the feed's events (the
+    window is applied inside the aggregates, so the same pass sees what already left it)."""
     window = selection.window
-    involvements = sa.select(
-        sa.func.count(Involvement.id),
-        sa.func.max(sa.func.coalesce(Involvement.answered_at, Involvement.invited_at)),
-    ).where(Involvement.event_id.in_(ids))
+    inside = selection.window_clause()
+    cancelled_at = selection.cancelled_at()
+
+    def if_inside(value):
+        return sa.case((inside, value))
+
+    partners = (
+        sa.select(Involvement.event_id, sa.func.count(Involvement.id).label("n"),
+                  sa.func.max(sa.func.coalesce(Involvement.answered_at, Involvement.invited_at))
+                  .label("changed"))
+        .group_by(Involvement.event_id).subquery())
     columns = [
-        sa.func.count(Event.id), sa.func.max(Event.id), sa.func.coalesce(
-            sa.func.sum(Event.sequence), 0), sa.func.max(Event.updated_at),
-        involvements.with_only_columns(sa.func.count(Involvement.id)).scalar_subquery(),
-        involvements.with_only_columns(
-            sa.func.max(sa.func.coalesce(Involvement.answered_at, Involvement.invited_at))
-        ).scalar_subquery(),
+        sa.func.count(if_inside(Event.id)), sa.func.max(if_inside(Event.id)),
+        sa.func.coalesce(sa.func.sum(if_inside(Event.sequence)), 0),
+        sa.func.max(if_inside(Event.updated_at)),
+        sa.func.coalesce(sa.func.sum(if_inside(partners.c.n)), 0),
+        sa.func.max(if_inside(partners.c.changed)),
         # The newest event that has already left the window (it changed the feed then).
-        sa.select(sa.func.max(Event.ends_at)).where(
-            selection.base, Event.ends_at <= window.ends_after).correlate(None)
-        .scalar_subquery(),
-        sa.select(sa.func.max(selection.cancelled_at())).where(
-            selection.base, Event.status == EventStatus.CANCELLED,
-            selection.cancelled_at() <= window.cancelled_after).correlate(None)
-        .scalar_subquery(),
+        sa.func.max(sa.case((Event.ends_at <= window.ends_after, Event.ends_at))),
+        sa.func.max(sa.case((sa.and_(Event.status == EventStatus.CANCELLED,
+                                     cancelled_at <= window.cancelled_after), cancelled_at))),
     ]
+    stmt = sa.select(Event.id).outerjoin(partners, partners.c.event_id == Event.id)
     if selection.registrant_id is not None:
-        mine = sa.select(Registration).where(
-            Registration.user_id == selection.registrant_id, Registration.event_id.in_(ids))
-        changed = sa.func.coalesce(Registration.cancelled_at, Registration.confirmed_at,
-                                   Registration.registered_at)
+        mine = (
+            sa.select(Registration.event_id, sa.func.count(Registration.id).label("n"),
+                      sa.func.max(Registration.id).label("last"),
+                      sa.func.max(sa.func.coalesce(
+                          Registration.cancelled_at, Registration.confirmed_at,
+                          Registration.registered_at)).label("changed"),
+                      sa.func.sum(sa.case(
+                          (Registration.status == RegistrationStatus.WAITLISTED, 1), else_=0))
+                      .label("waiting"))
+            .where(Registration.user_id == selection.registrant_id)
+            .group_by(Registration.event_id).subquery())
         columns += [
-            mine.with_only_columns(sa.func.count(Registration.id)).scalar_subquery(),
-            mine.with_only_columns(sa.func.max(Registration.id)).scalar_subquery(),
-            mine.with_only_columns(sa.func.max(changed)).scalar_subquery(),
-            mine.where(Registration.status == RegistrationStatus.WAITLISTED).with_only_columns(
-                sa.func.count(Registration.id)).scalar_subquery(),
+            sa.func.coalesce(sa.func.sum(if_inside(mine.c.n)), 0),
+            sa.func.max(if_inside(mine.c.last)),
+            sa.func.max(if_inside(mine.c.changed)),
+            sa.func.coalesce(sa.func.sum(if_inside(mine.c.waiting)), 0),
         ]
-    row = db.session.execute(sa.select(*columns).where(in_feed)).one()
+        stmt = stmt.outerjoin(mine, mine.c.event_id == Event.id)
+    row = db.session.execute(stmt.with_only_columns(*columns).where(selection.base)).one()
     values = list(row)
     # SQLite hands back aggregates of dates as text; read them like the column would.
     decoder = UTCDateTime().process_result_value
