@@ -63,8 +63,9 @@ class LRU:
         return len(self._data)
 
 
-vevents = LRU(max_entries=60_000)
-bodies = LRU(max_entries=32, max_bytes=96_000_000)
+# Shared by every feed in the same language: an event's VEVENT is the same in all of them.
+vevents = LRU(max_entries=30_000)
+bodies = LRU(max_entries=32, max_bytes=48_000_000)
 _fingerprints: dict[Hashable, tuple[float, object]] = {}
 _lock = threading.Lock()
 
