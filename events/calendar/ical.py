@@ -39,7 +39,7 @@ WORDS = {
 }
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_UTC_NAMES = {"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Zulu", "Etc/Zulu", "GMT", "Etc/GMT"}
+UTC_NAMES = {"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Zulu", "Etc/Zulu", "GMT", "Etc/GMT"}
 
 
 def clean_text(value: str | None) -> str:
@@ -165,7 +165,7 @@ def _timezones(events: list) -> list[Timezone]:
     """One VTIMEZONE for every TZID the events use (UTC needs none: it is written with Z)."""
     spans: dict[str, list[int]] = {}
     for event in events:
-        if event.timezone in _UTC_NAMES:
+        if event.timezone in UTC_NAMES:
             continue
         first = event.starts_at.year - 1
         last = event.ends_at.year + 2

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from events.audit.services import record
 from events.auth.permissions import can_create_event
-from events.calendar.ical import clean_text
+from events.calendar.ical import UTC_NAMES, clean_text
 from events.calendar.queries import uids_taken
 from events.db import utcnow
 from events.enums import (
@@ -87,8 +87,10 @@ def stored_uid(raw: str | None, domain: str) -> str | None:
 
 
 def _zone_name(value, param_tzid: str | None, default_zone: str) -> str:
+    """The event's IANA zone if the file names one; UTC and floating times get ours (the
+    instant stays the same; only the zone the page shows it in changes)."""
     for candidate in (param_tzid, getattr(getattr(value, "tzinfo", None), "key", None)):
-        if candidate:
+        if candidate and candidate not in UTC_NAMES:
             try:
                 ZoneInfo(candidate)
             except (ZoneInfoNotFoundError, ValueError):

@@ -258,3 +258,11 @@ def test_incompressible_file_too_big_for_the_preview_form_is_refused(app, client
     response = preview(client, data)
     assert response.status_code == 422
     assert "too large to import at once" in response.get_data(as_text=True)
+
+
+def test_utc_times_take_our_default_zone(app):
+    with app.test_request_context():
+        found = parse_ics(ics("UID:z-1\r\nDTSTART:20270101T100000Z\r\nSUMMARY:Zulu"),
+                          default_zone="Europe/Moscow", domain=DOMAIN)
+    assert found[0].timezone == "Europe/Moscow"
+    assert found[0].starts_at == datetime(2027, 1, 1, 10, 0, tzinfo=UTC)
