@@ -340,3 +340,45 @@ def test_cancelled_event_page_offers_the_download_only(client, lead, commit):
     page = client.get(f"/events/{event.id}").get_data(as_text=True)
     assert f'href="/events/{event.id}.ics"' in page
     assert "calendar.google.com" not in page
+
+
+def test_feed_requests_never_write(client, lead, commit, count_queries):
+    from events.calendar.tokens import issue_feed_token
+    from tests.factories import make_registration
+
+    staff, resident = make_user("staff", lead), make_user()
+    event = make_event(lead)
+    make_registration(event, resident)
+    commit()
+    with client.application.test_request_context():
+        tokens = [issue_feed_token(u, secret_key="test-secret-key") for u in (staff, resident)]
+    commit()
+    paths = ["/calendar.ics", "/calendar.ics?category=seminar", "/partners/bpc/calendar.ics",
+             f"/events/{event.id}.ics", *(f"/feeds/{t}.ics" for t in tokens)]
+    with count_queries() as counter:
+        for path in paths:
+            assert client.get(path).status_code == 200
+            assert client.get(path, headers={"Accept-Encoding": "gzip"}).status_code == 200
+    writes = [s for s in counter.statements
+              if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes == []
+
+
+def test_private_feed_query_count_does_not_grow(client, lead, commit, count_queries):
+    from events.calendar.tokens import issue_feed_token
+
+    staff = make_user("staff", lead)
+    make_event(lead, venue=make_venue(lead))
+    commit()
+    with client.application.test_request_context():
+        token = issue_feed_token(staff, secret_key="test-secret-key")
+    commit()
+    with count_queries() as small:
+        client.get(f"/feeds/{token}.ics")
+    for status in (EventStatus.DRAFT, EventStatus.PROPOSED, EventStatus.SCHEDULED):
+        event = make_event(lead, status=status, venue=make_venue(lead))
+        make_involvement(event, make_partner())
+    commit()
+    with count_queries() as large:
+        client.get(f"/feeds/{token}.ics")
+    assert large.count == small.count

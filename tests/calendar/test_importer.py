@@ -203,6 +203,7 @@ def test_url_errors_are_clear(app, client, staff, live_server):
         ("javascript:alert(1)", "Only http"),
         (f"{live_server.url}/no/such/file.ics", "error (404)"),
         ("http://127.0.0.1:9/x.ics", "could not be reached"),
+        ("webcal://127.0.0.1:9/x.ics", "could not be reached"),  # read as https://
     ]:
         response = client.post("/calendar/import", data={"url": url})
         assert response.status_code == 422, url
