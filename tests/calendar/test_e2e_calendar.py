@@ -21,7 +21,8 @@ def test_resident_creates_and_regenerates_a_private_feed(app, live_server, page)
     browser_login(page, live_server.url, "anna@example.org", PASSWORD)
     page.click("nav.main-nav a[href='/subscribe']")
     assert page.locator("h1").inner_text() == "Subscribe to calendars"
-    page.click("text=Create my private feed")
+    with page.expect_navigation():
+        page.click("text=Create my private feed")
     url = page.locator("#private input.feed-url").input_value()
     assert "/feeds/" in url
     path = url[url.index("/feeds/"):]
@@ -31,8 +32,9 @@ def test_resident_creates_and_regenerates_a_private_feed(app, live_server, page)
     cal = icalendar.Calendar.from_ical(feed.body())
     assert [str(e["SUMMARY"]) for e in cal.walk("VEVENT")] == ["Bioinformatics seminar"]
 
-    page.click("text=Regenerate the address")
-    assert page.locator(".flash-success").is_visible()
+    with page.expect_navigation():
+        page.click("text=Regenerate the address")
+    assert "old one no longer works" in page.locator(".flash-success").inner_text()
     new_url = page.locator("#private input.feed-url").input_value()
     assert new_url != url
     assert page.request.get(live_server.url + path).status == 404
