@@ -126,6 +126,17 @@ def _newest(*values) -> datetime | None:
     return max(known) if known else None
 
 
+def _names_of(model, *fields):
+    """Every row's text of a small table (partners, rooms) in one string: they carry no
+    timestamps, yet renaming one changes LOCATION, ORGANIZER or DESCRIPTION in feeds."""
+    text = sa.literal("")
+    for field in fields:
+        text = text + sa.func.coalesce(sa.cast(field, sa.String), "") + "\x1f"
+    rows = sa.select(text.label("text")).order_by(model.id).subquery()
+    return (sa.select(sa.func.aggregate_strings(rows.c.text, "\x1e"))
+            .select_from(rows).scalar_subquery())
+
+
 def fingerprint(selection: FeedSelection) -> tuple[tuple, datetime]:
     """(state, last_modified) of a feed in ONE query, without loading a single event.
 
@@ -177,6 +188,10 @@ def fingerprint(selection: FeedSelection) -> tuple[tuple, datetime]:
             sa.func.coalesce(sa.func.sum(if_inside(mine.c.waiting)), 0),
         ]
         stmt = stmt.outerjoin(mine, mine.c.event_id == Event.id)
+    # Last: partners' and rooms' text (Last-Modified cannot know when they were renamed).
+    columns += [_names_of(Partner, Partner.name, Partner.short_name, Partner.slug),
+                _names_of(Venue, Venue.name, Venue.building, Venue.site, Venue.address,
+                          Venue.latitude, Venue.longitude)]
     row = db.session.execute(stmt.with_only_columns(*columns).where(selection.base)).one()
     values = list(row)
     # SQLite hands back aggregates of dates as text; read them like the column would.

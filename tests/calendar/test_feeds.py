@@ -382,3 +382,23 @@ def test_private_feed_query_count_does_not_grow(client, lead, commit, count_quer
     with count_queries() as large:
         client.get(f"/feeds/{token}.ics")
     assert large.count == small.count
+
+
+@pytest.mark.parametrize("renamed", ["partner", "venue"])
+def test_renaming_a_partner_or_room_changes_the_etag(client, lead, commit, renamed):
+    venue = make_venue(lead, name="Hall 1")
+    event = make_event(lead, venue=venue)
+    commit()
+    first = client.get("/calendar.ics")
+    if renamed == "partner":
+        lead.name = "BioPharmCluster North"
+    else:
+        venue.name = "Hall 2"
+    commit()
+    second = client.get("/calendar.ics", headers={"If-None-Match": first.headers["ETag"]})
+    assert second.status_code == 200
+    item = by_uid(parse_feed(second), event)
+    if renamed == "partner":
+        assert item["ORGANIZER"].params["CN"] == "BioPharmCluster North"
+    else:
+        assert str(item["LOCATION"]).startswith("Hall 2")
