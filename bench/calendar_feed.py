@@ -327,7 +327,7 @@ def main() -> None:
             "(SQLite) and with `DATABASE_URL=postgresql://…` (PostgreSQL); 2 shared CPU cores, "
             "so single figures wobble by ±30 %.\n\n"
             "- A cold feed costs the library's own serialisation plus Markdown → text for every "
-            "DESCRIPTION (40–60 % of it again) plus loading the rows; it happens once per "
+            "DESCRIPTION (35–65 % of it again) plus loading the rows; it happens once per "
             "process (and for each language).\n"
             "- Afterwards each VEVENT's bytes are remembered by the event's state, and whole "
             "bodies by ETag: an unchanged feed for a new client costs the fingerprint query and "
