@@ -6,9 +6,10 @@ so no text typed by a person can break the file.
 """
 
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Timezone, vCalAddress, vDuration
@@ -38,7 +39,7 @@ WORDS = {
 }
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_UTC_NAMES = {"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Zulu", "Etc/Zulu", "GMT", "Etc/GMT"}
+UTC_NAMES = {"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Zulu", "Etc/Zulu", "GMT", "Etc/GMT"}
 
 
 def clean_text(value: str | None) -> str:
@@ -164,7 +165,7 @@ def _timezones(events: list) -> list[Timezone]:
     """One VTIMEZONE for every TZID the events use (UTC needs none: it is written with Z)."""
     spans: dict[str, list[int]] = {}
     for event in events:
-        if event.timezone in _UTC_NAMES:
+        if event.timezone in UTC_NAMES:
             continue
         first = event.starts_at.year - 1
         last = event.ends_at.year + 2
@@ -194,25 +195,60 @@ def new_calendar(*, name: str = "", description: str = "",
     return cal
 
 
+def event_state(event) -> tuple:
+    """Everything vevent() reads from an event, its room and its partners: equal states give
+    equal VEVENT bytes (what a cache of serialised events is keyed by)."""
+    venue = getattr(event, "venue", None)
+    return (
+        event.id, event.uid, event.title, event.summary, event.description, event.status,
+        event.category, event.timezone, event.starts_at, event.ends_at, event.sequence,
+        event.created_at, event.updated_at, event.cancel_reason, event.online_url,
+        None if venue is None else (venue.name, venue.building, venue.site, venue.address,
+                                    venue.latitude, venue.longitude),
+        tuple((i.partner.name, i.partner.slug, i.role, i.state) for i in event.involvements),
+    )
+
+
+_END = b"END:VCALENDAR\r\n"
+
+
 def build_calendar(events: Iterable, *, name: str, description: str, site_url: str,
                    domain: str, refresh_minutes: int = 60,
                    label: Callable = _default_label,
                    words: Mapping[str, str] = WORDS,
-                   waitlisted: Collection[int] = ()) -> bytes:
+                   waitlisted: Collection[int] = (),
+                   cache: Callable[[Hashable, Callable[[], bytes]], bytes] | None = None,
+                   variant: Hashable = None) -> bytes:
     """A feed: VCALENDAR with one VEVENT per event and a VTIMEZONE for every TZID used.
 
     `events` have `venue` and `involvements` (with `partner`) loaded; `waitlisted` holds the
-    ids of events the feed's owner is only waitlisted for (TENTATIVE, marked in SUMMARY)."""
+    ids of events the feed's owner is only waitlisted for (TENTATIVE, marked in SUMMARY).
+    With `cache(key, build)`, each VEVENT is serialised by the library on its own (keyed by
+    its state, the words and `variant` — the language of `label`) and the bytes are placed
+    inside the library's VCALENDAR: the result is byte for byte what the library writes for
+    the whole calendar, but an unchanged event is never serialised twice."""
     events = list(events)
     words = {**WORDS, **words}
     cal = new_calendar(name=name, description=description, refresh_minutes=refresh_minutes)
     for tz in _timezones(events):
         cal.add_component(tz)
+
+    def one(event) -> VEvent:
+        return vevent(event, site_url=site_url, domain=domain, label=label, words=words,
+                      waitlisted=event.id in waitlisted)
+
+    if cache is None:
+        for event in events:
+            cal.add_component(one(event))
+        return cal.to_ical()
+    common = (site_url, domain, tuple(sorted(words.items())), variant)
+    head = cal.to_ical()
+    parts = [head[: -len(_END)]]
     for event in events:
-        cal.add_component(vevent(
-            event, site_url=site_url, domain=domain, label=label, words=words,
-            waitlisted=event.id in waitlisted))
-    return cal.to_ical()
+        key = (event_state(event), event.id in waitlisted, common)
+        parts.append(cache(key, lambda event=event: one(event).to_ical()))
+    parts.append(_END)
+    return b"".join(parts)
 
 
 def event_ics(event, *, site_url: str, domain: str, label: Callable = _default_label,
@@ -231,3 +267,18 @@ def event_ics(event, *, site_url: str, domain: str, label: Callable = _default_l
 def utc_stamp(value: datetime) -> str:
     """20261201T070000Z — the form Google Calendar's template link wants."""
     return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def google_calendar_url(event, *, site_url: str) -> str:
+    """A Google Calendar "add event" template link (no account data leaves our site)."""
+    details = event.summary or ""
+    details = (details + "\n\n" if details else "") + event_url(event, site_url)
+    query = urlencode({
+        "action": "TEMPLATE",
+        "text": clean_text(event.title),
+        "dates": f"{utc_stamp(event.starts_at)}/{utc_stamp(event.ends_at)}",
+        "details": clean_text(details),
+        "location": clean_text(event_location(event)),
+        "ctz": event.timezone,
+    })
+    return f"https://calendar.google.com/calendar/render?{query}"

@@ -16,7 +16,7 @@ DOMAIN = "events.example.org"
 
 HOSTILE = (
     "Line one\nLine two\r\nLine three; semi, comma \\ backslash \"quoted\" "
-    + "очень длинная строка " * 20 + "😀🎉 end\x00\x07"
+    + "очень длинная строка " * 20 + "😀🎉 end\x01\x07\x1b"
 )
 
 
@@ -167,7 +167,7 @@ def test_hostile_text_cannot_break_the_file(lead):
     assert lines.count(b"END:VCALENDAR") == 1
     item = only_event(cal)
     assert str(item["SUMMARY"]) == "[Cancelled] " + clean_text(HOSTILE[:200])
-    assert "\x00" not in str(item["SUMMARY"])
+    assert "\x01" not in str(item["SUMMARY"])
     assert "\r" not in str(item["SUMMARY"])
     assert "😀🎉" in str(item["DESCRIPTION"])
     assert "очень длинная строка" in str(item["DESCRIPTION"])
@@ -200,3 +200,33 @@ def test_same_state_gives_same_bytes(lead):
     first = build_calendar([event], name="x", description="", site_url=SITE, domain=DOMAIN)
     second = build_calendar([event], name="x", description="", site_url=SITE, domain=DOMAIN)
     assert first == second
+
+
+def test_cached_serialisation_gives_the_same_bytes(lead):
+    from events.calendar.cache import LRU
+
+    venue = make_venue(lead, latitude=1.5, longitude=2.5)
+    events = [make_event(lead, title=HOSTILE[:200], venue=venue),
+              make_event(lead, timezone="Asia/Novosibirsk", status=EventStatus.CANCELLED)]
+    memory = LRU(100)
+    calls = []
+
+    def cache(key, build):
+        calls.append(key)
+        data = memory.get(key)
+        if data is None:
+            data = build()
+            memory.put(key, data)
+        return data
+
+    kwargs = {"name": "x", "description": "d", "site_url": SITE, "domain": DOMAIN,
+              "waitlisted": {events[0].id}}
+    plain = build_calendar(events, **kwargs)
+    assert build_calendar(events, **kwargs, cache=cache) == plain
+    assert build_calendar(events, **kwargs, cache=cache) == plain
+    assert len(memory) == 2
+    assert len(calls) == 4
+    events[0].sequence += 1
+    changed = build_calendar(events, **kwargs, cache=cache)
+    assert changed == build_calendar(events, **kwargs)
+    assert len(memory) == 3

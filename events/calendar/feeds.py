@@ -1,0 +1,237 @@
+"""iCalendar over HTTP: downloads and feeds, text/calendar, strong ETag + Last-Modified from one
+aggregate query (a 304 never builds the calendar), gzip when the client asks for it."""
+
+import gzip
+import hashlib
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, abort, current_app, request
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from events.auth.permissions import audiences_for, can_view_event
+from events.calendar import cache, ical
+from events.calendar.queries import (
+    FEED_AUDIENCES,
+    FeedSelection,
+    Window,
+    feed_events,
+    fingerprint,
+    get_event_for_download,
+    partner_selection,
+    personal_selection,
+    public_selection,
+    waitlisted_event_ids,
+)
+from events.calendar.tokens import owner_of
+from events.db import utcnow
+from events.enums import Audience, Category, EventStatus, label
+from events.partners.queries import partner_by_slug
+
+bp = Blueprint("calendar", __name__)
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+# Bump when the shape of the output changes, so clients' cached copies are revalidated.
+FORMAT_VERSION = "1"
+GZIP_MIN_BYTES = 1024
+
+
+def translated_words() -> dict[str, str]:
+    """The words ical.py puts into SUMMARY/DESCRIPTION, in the current language."""
+    return {
+        "cancelled": _("Cancelled"),
+        "draft": _("Draft"),
+        "waitlist": _("Waitlist"),
+        "partners": _("Partners"),
+        "online": _("Online"),
+        "details": _("Details"),
+        "reason": _("Reason"),
+    }
+
+
+def site() -> dict[str, str]:
+    return {"site_url": current_app.config["SITE_URL"],
+            "domain": current_app.config["SITE_DOMAIN"]}
+
+
+def current_window() -> Window:
+    return Window(now=utcnow(), past_days=current_app.config["FEED_PAST_DAYS"],
+                  cancelled_days=current_app.config["FEED_CANCELLED_DAYS"])
+
+
+def wants_gzip() -> bool:
+    return "gzip" in request.accept_encodings and request.accept_encodings["gzip"] > 0
+
+
+def make_etag(*parts) -> str:
+    digest = hashlib.sha256(repr((FORMAT_VERSION, *parts)).encode()).hexdigest()[:40]
+    return digest + ("-gz" if wants_gzip() else "")
+
+
+def not_modified(etag: str, last_modified: datetime | None) -> bool:
+    """RFC 9110 §13.2.2: If-None-Match decides when present (weak comparison, §13.1.2, so a
+    proxy that marked our tag W/ still gets its 304), else If-Modified-Since."""
+    if request.if_none_match:
+        return request.if_none_match.contains_weak(etag)
+    since = request.if_modified_since
+    return bool(since and last_modified and last_modified <= since)
+
+
+def _headers(etag: str, last_modified: datetime | None, private: bool) -> dict:
+    headers = {
+        "ETag": f'"{etag}"',
+        "Cache-Control": "private, no-cache" if private else "public, max-age=300",
+        "Vary": "Accept-Encoding, Accept-Language, Cookie",
+    }
+    if last_modified is not None:
+        headers["Last-Modified"] = last_modified.astimezone(UTC).strftime(
+            "%a, %d %b %Y %H:%M:%S GMT")
+    return headers
+
+
+def calendar_response(build, *, etag: str, last_modified: datetime | None, private: bool,
+                      filename: str | None = None, reuse: bool = False) -> Response:
+    """304 if the client's copy is current (without calling `build`), else the bytes.
+
+    With `reuse`, the finished body (gzipped or not) is kept under its ETag, so that other
+    clients asking for the same unchanged feed get it without building it again."""
+    headers = _headers(etag, last_modified, private)
+    if not_modified(etag, last_modified):
+        return Response(status=304, headers=headers)
+    body = cache.bodies.get(etag) if reuse else None
+    if body is None:
+        body = build()
+        if wants_gzip() and len(body) >= GZIP_MIN_BYTES:
+            body = gzip.compress(body, compresslevel=6, mtime=0)
+        if reuse:
+            cache.bodies.put(etag, body)
+    if body[:2] == b"\x1f\x8b":  # gzip magic; a calendar starts with "BEGIN"
+        headers["Content-Encoding"] = "gzip"
+    if filename:
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return Response(body, headers=headers, content_type=CONTENT_TYPE)
+
+
+def feed_response(selection: FeedSelection, *, name: str, description: str, private: bool,
+                  key: tuple) -> Response:
+    """A subscribable feed: fingerprint first (one query, or none if it was computed a few
+    seconds ago and nothing was committed here since), build only when it changed."""
+    locale = str(get_locale())
+    window = selection.window
+    memo_key = (key, locale, name, description, window.past_days, window.cancelled_days,
+                tuple(site().values()), current_app.config["SQLALCHEMY_DATABASE_URI"])
+
+    def etag_of(state) -> str:
+        return make_etag("feed", key, state, locale, name, description, site())
+
+    if request.if_none_match or request.if_modified_since:
+        remembered = cache.recent_fingerprint(
+            memo_key, current_app.config.get("FEED_FINGERPRINT_SECONDS", 30))
+        if remembered is not None:
+            state, last_modified = remembered
+            etag = etag_of(state)
+            if not_modified(etag, last_modified):
+                return Response(status=304, headers=_headers(etag, last_modified, private))
+    state, last_modified = fingerprint(selection)
+    cache.remember_fingerprint(memo_key, (state, last_modified))
+    words = translated_words()
+
+    def build() -> bytes:
+        events = feed_events(selection)
+        return ical.build_calendar(
+            events, name=name, description=description, **site(), label=label, words=words,
+            waitlisted=waitlisted_event_ids(selection), cache=cache.cached_vevent,
+            variant=locale)
+
+    return calendar_response(build, etag=etag_of(state), last_modified=last_modified,
+                             private=private, reuse=True)
+
+
+def _choice(arg: str, enum_cls, allowed=None):
+    """A filter argument: absent → None; unknown or not allowed → 404 (never a 500)."""
+    raw = request.args.get(arg)
+    if raw is None or raw == "":
+        return None
+    try:
+        value = enum_cls(raw)
+    except ValueError:
+        abort(404)
+    if allowed is not None and value not in allowed:
+        abort(404)
+    return value
+
+
+def _feed_language():
+    """?lang= pins a subscribed feed's language (calendar clients send no cookies)."""
+    lang = request.args.get("lang")
+    return lang if lang in current_app.config["LANGUAGES"] else str(get_locale())
+
+
+@bp.get("/calendar.ics")
+def public_feed():
+    """Scheduled events for everyone (and recently cancelled ones); ?category=, ?audience=."""
+    category = _choice("category", Category)
+    allowed = [a for a in FEED_AUDIENCES if a in audiences_for(current_user)]
+    audience = _choice("audience", Audience, allowed) or Audience.PUBLIC
+    with force_locale(_feed_language()):
+        name = _("Joint Events")
+        if category is not None:
+            name = f"{name}: {label(category)}"
+        selection = public_selection(current_user, current_window(), audience=audience,
+                                     category=category)
+        return feed_response(
+            selection, name=name, private=audience != Audience.PUBLIC,
+            description=_("Events of the partners of the cooperation memorandum"),
+            key=("public", category, audience))
+
+
+@bp.get("/partners/<slug>/calendar.ics")
+def partner_feed(slug: str):
+    """Public events one partner hosts, co-hosts or supports."""
+    partner = partner_by_slug(slug)
+    if partner is None:
+        abort(404)
+    with force_locale(_feed_language()):
+        selection = partner_selection(current_user, partner, current_window())
+        return feed_response(
+            selection, name=f"{_('Joint Events')}: {partner.short_name}",
+            description=_("Public events %(partner)s takes part in", partner=partner.name),
+            private=False, key=("partner", partner.id))
+
+
+@bp.get("/feeds/<token>.ics")
+def private_feed(token: str):
+    """One person's feed, opened by the secret in the URL.
+
+    GET writes nothing (not even last_used_at): feeds are polled often by clients, and a
+    write per poll would serialise readers on SQLite and turn every poll into a commit."""
+    user = owner_of(token)
+    if user is None:
+        abort(404)
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        selection = personal_selection(user, current_window())
+        return feed_response(
+            selection, name=_("Joint Events: my events"),
+            description=_("Events %(name)s takes part in", name=user.name),
+            private=True, key=("personal", user.id, user.is_staff, user.partner_id))
+
+
+@bp.get("/events/<int:event_id>.ics")
+def event_download(event_id: int):
+    """One event as a file ("add to calendar"), for whoever may see it."""
+    event = get_event_for_download(event_id)
+    if event is None or not can_view_event(current_user, event):
+        abort(404)
+    roles = tuple((i.partner_id, i.role, i.state, i.answered_at) for i in event.involvements)
+    etag = make_etag("event", event.id, event.updated_at, event.sequence, roles,
+                     str(get_locale()), site())
+    words = translated_words()
+    public = event.audience == Audience.PUBLIC and event.status in (
+        EventStatus.SCHEDULED, EventStatus.CANCELLED)
+
+    def build() -> bytes:
+        return ical.event_ics(event, **site(), label=label, words=words)
+
+    return calendar_response(build, etag=etag, last_modified=event.updated_at.replace(
+        microsecond=0), private=not public, filename=f"event-{event.id}.ics")

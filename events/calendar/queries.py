@@ -1,0 +1,321 @@
+"""What each feed holds, as SQL: the selection, its cheap fingerprint (for ETag/304) and the
+eager-loaded events to serialise. Visibility always comes from events.auth.permissions."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from events.auth.permissions import visible_events_clause
+from events.db import UTCDateTime
+from events.enums import (
+    Audience,
+    Category,
+    EventStatus,
+    InvolvementRole,
+    InvolvementState,
+    RegistrationStatus,
+)
+from events.extensions import db
+from events.partners.models import Partner, Venue
+from events.planning.models import Event, Involvement
+from events.registrations.models import Registration
+
+# Audiences a feed may be narrowed to; internal events never appear in /calendar.ics.
+FEED_AUDIENCES = (Audience.PUBLIC, Audience.RESIDENTS)
+
+FEED_OPTIONS = (
+    selectinload(Event.venue),
+    selectinload(Event.involvements).selectinload(Involvement.partner),
+)
+
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class Window:
+    """Events that ended up to `past_days` ago, all future ones; cancellations for a while."""
+
+    now: datetime
+    past_days: int
+    cancelled_days: int
+
+    @property
+    def ends_after(self) -> datetime:
+        return self.now - timedelta(days=self.past_days)
+
+    @property
+    def cancelled_after(self) -> datetime:
+        return self.now - timedelta(days=self.cancelled_days)
+
+
+@dataclass
+class FeedSelection:
+    """One feed's events: `base` = who may see what and what the feed is about; the window
+    (time, status) is applied on top so the fingerprint can also see what left it."""
+
+    base: sa.ColumnElement
+    window: Window
+    statuses: tuple[EventStatus, ...] = (EventStatus.SCHEDULED,)
+    registrant_id: int | None = None  # private feeds: mark this person's waitlisted events
+
+    def cancelled_at(self):
+        return sa.func.coalesce(Event.cancelled_at, Event.updated_at)
+
+    def clause(self) -> sa.ColumnElement:
+        return sa.and_(self.base, self.window_clause())
+
+    def window_clause(self) -> sa.ColumnElement:
+        return sa.and_(
+            Event.ends_at > self.window.ends_after,
+            sa.or_(
+                Event.status.in_(self.statuses),
+                sa.and_(Event.status == EventStatus.CANCELLED,
+                        self.cancelled_at() > self.window.cancelled_after),
+            ),
+        )
+
+
+def _published_base(viewer, audience: Audience):
+    return sa.and_(visible_events_clause(viewer), Event.audience == audience)
+
+
+def public_selection(viewer, window: Window, *, audience: Audience = Audience.PUBLIC,
+                     category=None) -> FeedSelection:
+    """/calendar.ics: scheduled events of one (non-internal) audience the viewer may see."""
+    base = _published_base(viewer, audience)
+    if category is not None:
+        base = sa.and_(base, Event.category == category)
+    return FeedSelection(base=base, window=window)
+
+
+def partner_selection(viewer, partner, window: Window) -> FeedSelection:
+    """/partners/<slug>/calendar.ics: public events the partner hosts, co-hosts or supports."""
+    involved = sa.select(Involvement.id).where(
+        Involvement.event_id == Event.id, Involvement.partner_id == partner.id,
+        Involvement.state != InvolvementState.DECLINED,
+    ).exists()
+    return FeedSelection(base=sa.and_(_published_base(viewer, Audience.PUBLIC), involved),
+                         window=window)
+
+
+def personal_selection(user, window: Window) -> FeedSelection:
+    """/feeds/<token>.ics: the person's registrations, and for staff every event their
+    partner is involved in (drafts and proposals included, as far as they may see them)."""
+    registered = sa.select(Registration.id).where(
+        Registration.event_id == Event.id, Registration.user_id == user.id,
+        Registration.status != RegistrationStatus.CANCELLED,
+    ).exists()
+    mine = registered
+    if user.is_staff and user.partner_id is not None:
+        involved = sa.select(Involvement.id).where(
+            Involvement.event_id == Event.id, Involvement.partner_id == user.partner_id,
+            Involvement.state != InvolvementState.DECLINED,
+        ).exists()
+        mine = sa.or_(registered, involved)
+    statuses = (EventStatus.SCHEDULED,)
+    if user.is_staff:
+        statuses = (EventStatus.DRAFT, EventStatus.PROPOSED, EventStatus.SCHEDULED)
+    return FeedSelection(base=sa.and_(visible_events_clause(user), mine), window=window,
+                         statuses=statuses, registrant_id=user.id)
+
+
+def _newest(*values) -> datetime | None:
+    known = [v if v.tzinfo else v.replace(tzinfo=UTC) for v in values if v is not None]
+    return max(known) if known else None
+
+
+def _names_of(model, *fields):
+    """Every row's text of a small table (partners, rooms) in one string: they carry no
+    timestamps, yet renaming one changes LOCATION, ORGANIZER or DESCRIPTION in feeds."""
+    text = sa.literal("")
+    for field in fields:
+        text = text + sa.func.coalesce(sa.cast(field, sa.String), "") + "\x1f"
+    rows = sa.select(text.label("text")).order_by(model.id).subquery()
+    return (sa.select(sa.func.aggregate_strings(rows.c.text, "\x1e"))
+            .select_from(rows).scalar_subquery())
+
+
+def fingerprint(selection: FeedSelection) -> tuple[tuple, datetime]:
+    """(state, last_modified) of a feed in ONE query, without loading a single event.
+
+    The state changes whenever the feed's bytes would: an event added, changed (updated_at,
+    sequence), removed or leaving the window, a partner joining or answering, a registration
+    made, moved off the waitlist or cancelled. Last-Modified is the newest of those moments,
+    including the moment an event left the window. One pass over the feed's events (the
+    window is applied inside the aggregates, so the same pass sees what already left it)."""
+    window = selection.window
+    inside = selection.window_clause()
+    cancelled_at = selection.cancelled_at()
+
+    def if_inside(value):
+        return sa.case((inside, value))
+
+    partners = (
+        sa.select(Involvement.event_id, sa.func.count(Involvement.id).label("n"),
+                  sa.func.max(sa.func.coalesce(Involvement.answered_at, Involvement.invited_at))
+                  .label("changed"))
+        .group_by(Involvement.event_id).subquery())
+    columns = [
+        sa.func.count(if_inside(Event.id)), sa.func.max(if_inside(Event.id)),
+        sa.func.coalesce(sa.func.sum(if_inside(Event.sequence)), 0),
+        sa.func.max(if_inside(Event.updated_at)),
+        sa.func.coalesce(sa.func.sum(if_inside(partners.c.n)), 0),
+        sa.func.max(if_inside(partners.c.changed)),
+        # The newest event that has already left the window (it changed the feed then).
+        sa.func.max(sa.case((Event.ends_at <= window.ends_after, Event.ends_at))),
+        sa.func.max(sa.case((sa.and_(Event.status == EventStatus.CANCELLED,
+                                     cancelled_at <= window.cancelled_after), cancelled_at))),
+    ]
+    stmt = sa.select(Event.id).outerjoin(partners, partners.c.event_id == Event.id)
+    if selection.registrant_id is not None:
+        mine = (
+            sa.select(Registration.event_id, sa.func.count(Registration.id).label("n"),
+                      sa.func.max(Registration.id).label("last"),
+                      sa.func.max(sa.func.coalesce(
+                          Registration.cancelled_at, Registration.confirmed_at,
+                          Registration.registered_at)).label("changed"),
+                      sa.func.sum(sa.case(
+                          (Registration.status == RegistrationStatus.WAITLISTED, 1), else_=0))
+                      .label("waiting"))
+            .where(Registration.user_id == selection.registrant_id)
+            .group_by(Registration.event_id).subquery())
+        columns += [
+            sa.func.coalesce(sa.func.sum(if_inside(mine.c.n)), 0),
+            sa.func.max(if_inside(mine.c.last)),
+            sa.func.max(if_inside(mine.c.changed)),
+            sa.func.coalesce(sa.func.sum(if_inside(mine.c.waiting)), 0),
+        ]
+        stmt = stmt.outerjoin(mine, mine.c.event_id == Event.id)
+    # Last: partners' and rooms' text (Last-Modified cannot know when they were renamed).
+    columns += [_names_of(Partner, Partner.name, Partner.short_name, Partner.slug),
+                _names_of(Venue, Venue.name, Venue.building, Venue.site, Venue.address,
+                          Venue.latitude, Venue.longitude)]
+    row = db.session.execute(stmt.with_only_columns(*columns).where(selection.base)).one()
+    values = list(row)
+    # SQLite hands back aggregates of dates as text; read them like the column would.
+    decoder = UTCDateTime().process_result_value
+
+    def as_time(value):
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return decoder(value, db.engine.dialect) if value is not None else None
+
+    updated, answered = as_time(values[3]), as_time(values[5])
+    ended, cancelled = as_time(values[6]), as_time(values[7])
+    moments = [updated, answered]
+    if ended is not None:
+        moments.append(ended + timedelta(days=window.past_days))
+    if cancelled is not None:
+        moments.append(cancelled + timedelta(days=window.cancelled_days))
+    if selection.registrant_id is not None:
+        moments.append(as_time(values[10]))
+    last_modified = _newest(*moments) or _EPOCH
+    raw = [*values[:3], updated, values[4], answered, *values[8:], last_modified]
+    state = tuple(v.isoformat() if isinstance(v, datetime) else v for v in raw)
+    return state, min(last_modified, window.now).replace(microsecond=0)
+
+
+@dataclass(slots=True)
+class FeedPartner:
+    name: str
+    slug: str
+
+
+@dataclass(slots=True)
+class FeedInvolvement:
+    role: InvolvementRole
+    state: InvolvementState
+    partner: FeedPartner
+
+
+@dataclass(slots=True)
+class FeedVenue:
+    name: str
+    building: str
+    site: str
+    address: str
+    latitude: float | None
+    longitude: float | None
+
+    label = Venue.label  # the same "room, building, site" as everywhere else
+
+
+@dataclass(slots=True)
+class FeedEvent:
+    """What a feed shows of an event: the columns ical.vevent reads, without ORM tracking
+    (loading 10,000 ORM objects with their relations costs more than serialising them)."""
+
+    id: int
+    uid: str
+    title: str
+    summary: str
+    description: str
+    status: EventStatus
+    category: Category
+    timezone: str
+    starts_at: datetime
+    ends_at: datetime
+    sequence: int
+    created_at: datetime
+    updated_at: datetime
+    cancel_reason: str | None
+    online_url: str | None
+    venue: FeedVenue | None
+    involvements: list[FeedInvolvement]
+
+
+_EVENT_COLUMNS = (Event.id, Event.uid, Event.title, Event.summary, Event.description,
+                  Event.status, Event.category, Event.timezone, Event.starts_at, Event.ends_at,
+                  Event.sequence, Event.created_at, Event.updated_at, Event.cancel_reason,
+                  Event.online_url)
+_VENUE_COLUMNS = (Venue.id, Venue.name, Venue.building, Venue.site, Venue.address,
+                  Venue.latitude, Venue.longitude)
+
+
+def feed_events(selection: FeedSelection) -> list[FeedEvent]:
+    """The feed's events with room and partners, in two queries whatever the size."""
+    in_feed = selection.clause()
+    rows = db.session.execute(
+        sa.select(*_EVENT_COLUMNS, *_VENUE_COLUMNS)
+        .outerjoin(Venue, Venue.id == Event.venue_id)
+        .where(in_feed).order_by(Event.starts_at, Event.id)).all()
+    partners_of: dict[int, list[FeedInvolvement]] = {}
+    for event_id, role, state, name, slug in db.session.execute(
+        sa.select(Involvement.event_id, Involvement.role, Involvement.state, Partner.name,
+                  Partner.slug)
+        .join(Partner, Partner.id == Involvement.partner_id)
+        .where(Involvement.event_id.in_(sa.select(Event.id).where(in_feed)))
+        .order_by(Involvement.id)
+    ):
+        partners_of.setdefault(event_id, []).append(
+            FeedInvolvement(role, state, FeedPartner(name, slug)))
+    n = len(_EVENT_COLUMNS)
+    return [
+        FeedEvent(*row[:n], venue=None if row[n] is None else FeedVenue(*row[n + 1:]),
+                  involvements=partners_of.get(row[0], []))
+        for row in rows
+    ]
+
+
+def waitlisted_event_ids(selection: FeedSelection) -> set[int]:
+    if selection.registrant_id is None:
+        return set()
+    return set(db.session.scalars(sa.select(Registration.event_id).where(
+        Registration.user_id == selection.registrant_id,
+        Registration.status == RegistrationStatus.WAITLISTED)))
+
+
+def get_event_for_download(event_id: int) -> Event | None:
+    return db.session.scalar(sa.select(Event).where(Event.id == event_id).options(
+        selectinload(Event.venue).selectinload(Venue.partner),
+        selectinload(Event.involvements).selectinload(Involvement.partner)))
+
+
+def uids_taken(uids) -> set[str]:
+    """Which of these stored UIDs already belong to an event (import duplicates)."""
+    uids = [u for u in uids if u]
+    if not uids:
+        return set()
+    return set(db.session.scalars(sa.select(Event.uid).where(Event.uid.in_(uids))))
