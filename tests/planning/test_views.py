@@ -633,3 +633,22 @@ def test_a_busy_day_shows_four_events_and_links_to_the_week(client, committed):
     assert "week=2031-03-05" in month
     week = text(client.get("/calendar?view=week&week=2031-03-05"))
     assert all(f"Busy {n}" in week for n in range(6))
+
+
+def test_staff_see_who_answered_and_admins_see_every_invitation(client, committed, values):
+    world = committed
+    event = create_event(world.staff_a, **values)
+    involvement = invite_partner(world.staff_a, event, world.b, "co-host")
+    propose_event(world.staff_a, event)
+    db.session.commit()
+    login(client, world.admin)
+    assert event.title in text(client.get("/staff")).split('id="drafts"')[0]
+    login(client, world.staff_b)
+    client.post(f"/involvements/{involvement.id}/answer", data={"accept": "1"})
+    login(client, world.staff_a)
+    assert "answered by Bob Staff" in text(client.get(f"/events/{event.id}"))
+    login(client, world.coord_a)
+    assert client.post(f"/events/{event.id}/schedule").status_code == 302
+    login(client, world.resident)
+    assert client.get(f"/events/{event.id}").status_code == 200
+    assert "answered by" not in text(client.get(f"/events/{event.id}"))
