@@ -23,6 +23,9 @@ DEFAULTS = {
     # Feeds cover this many days back, and keep cancelled events this long.
     "FEED_PAST_DAYS": 90,
     "FEED_CANCELLED_DAYS": 30,
+    # How long a worker trusts its remembered feed fingerprint (a write in another worker
+    # shows in ETags after at most this long; writes in the same worker show at once).
+    "FEED_FINGERPRINT_SECONDS": 30,
     "AGENDA_PAGE_SIZE": 12,
     # Mail: "smtp" sends through MAIL_SERVER; "console" prints; "record" only fills the outbox.
     "MAIL_BACKEND": "smtp",
@@ -38,7 +41,8 @@ ENV_STRINGS = (
     "MAIL_DEFAULT_SENDER", "MAIL_BACKEND", "RATELIMIT_STORAGE_URI", "SIGNIN_RATE_LIMIT",
     "DEFAULT_EVENT_TIMEZONE",
 )
-ENV_INTS = ("MAIL_PORT", "FEED_PAST_DAYS", "FEED_CANCELLED_DAYS", "AGENDA_PAGE_SIZE")
+ENV_INTS = ("MAIL_PORT", "FEED_PAST_DAYS", "FEED_CANCELLED_DAYS", "FEED_FINGERPRINT_SECONDS",
+            "AGENDA_PAGE_SIZE")
 ENV_BOOLS = ("MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE")
 
 

@@ -1,6 +1,7 @@
 """The base layout in a real headless Chromium: language switch, sign in, navigation."""
 
 import pytest
+from playwright.sync_api import expect
 
 from events.extensions import db
 from tests.conftest import browser_login
@@ -17,13 +18,13 @@ def test_visitor_switches_language_and_staff_signs_in(app, live_server, page):
     page.goto(live_server.url + "/")
     assert page.locator("h3", has_text="Open lab tour").is_visible()
     page.click("form.lang-switch button[value=ru]")
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
     assert page.locator("nav.main-nav").inner_text().startswith("Афиша")
-    assert page.locator("html").get_attribute("lang") == "ru"
 
     browser_login(page, live_server.url, "staff@example.org", PASSWORD)
-    assert page.locator(".who").inner_text() == "Pavel Orlov"
+    expect(page.locator(".who")).to_have_text("Pavel Orlov")
     page.click("nav.main-nav a[href='/staff']")
-    assert page.url.endswith("/staff")
+    page.wait_for_url("**/staff")
     # The language chosen before signing in is kept in the session.
     assert page.locator("html").get_attribute("lang") == "ru"
 

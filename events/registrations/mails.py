@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import force_locale
 
+from events.calendar.feeds import translated_words
 from events.calendar.ical import event_ics
 from events.enums import RegistrationStatus, label
 from events.mail import Attachment, queue_mail
@@ -40,7 +41,7 @@ def ics_attachment(event, recipient, *, waitlisted: bool = False) -> Attachment:
     config = current_app.config
     with force_locale(recipient.locale or config["BABEL_DEFAULT_LOCALE"]):
         data = event_ics(event, site_url=config["SITE_URL"], domain=config["SITE_DOMAIN"],
-                         label=label, waitlisted=waitlisted)
+                         label=label, words=translated_words(), waitlisted=waitlisted)
     return Attachment(filename=f"event-{event.id}.ics",
                       content_type="text/calendar; charset=utf-8", data=data)
 

@@ -2,6 +2,7 @@
 
 import icalendar
 import pytest
+from playwright.sync_api import expect
 
 from events.extensions import db
 from tests.conftest import browser_login
@@ -20,7 +21,7 @@ def test_resident_creates_and_regenerates_a_private_feed(app, live_server, page)
 
     browser_login(page, live_server.url, "anna@example.org", PASSWORD)
     page.click("nav.main-nav a[href='/subscribe']")
-    assert page.locator("h1").inner_text() == "Subscribe to calendars"
+    expect(page.locator("h1")).to_have_text("Subscribe to calendars")
     with page.expect_navigation():
         page.click("text=Create my private feed")
     url = page.locator("#private input.feed-url").input_value()

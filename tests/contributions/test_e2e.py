@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from events.enums import Role
 from events.extensions import db
@@ -26,11 +27,12 @@ def test_record_deliver_and_report(coop, live_server, page):
     page.select_option("select[name=currency]", "EUR")
     page.click("form.form button[type=submit]")
     panel = page.locator("#contributions")
-    assert "Грант на поездку спикера" in panel.inner_text()
-    assert "€1,250.50" in panel.inner_text()
+    expect(panel).to_contain_text("Грант на поездку спикера")
+    expect(panel).to_contain_text("€1,250.50")
     panel.get_by_role("button", name="Delivered").click()
-    assert "Marked as delivered." in page.locator(".flashes").inner_text()
-    assert page.locator("#contributions .contribution-delivered").count() == 1
+    # Auto-waiting assertions: the click starts a navigation; plain reads could see the old page.
+    expect(page.locator(".flashes")).to_contain_text("Marked as delivered.")
+    expect(page.locator("#contributions .contribution-delivered")).to_have_count(1)
 
     page.context.clear_cookies()
     browser_login(page, live_server.url, admin.email, PASSWORD)
