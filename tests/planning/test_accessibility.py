@@ -38,7 +38,8 @@ def test_planning_pages_have_no_serious_violations(demo_server, page):
         page.goto(base + path)
         found[path] = violations(page)
     page.goto(base + "/events/new")
-    page.click("form.event-form button[type=submit]")
+    with page.expect_navigation():
+        page.click("form.event-form button[type=submit]")
     page.wait_for_selector("p.error")
     found["/events/new (errors)"] = violations(page)
     assert found == {path: [] for path in found}

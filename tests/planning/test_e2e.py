@@ -4,6 +4,7 @@ coordinator schedules, and a visitor finds the event on the agenda and in the ca
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from events.db import utcnow
 from events.extensions import db
@@ -14,8 +15,15 @@ TITLE = "Joint bioreactor scale-up workshop"
 
 
 def sign_out(page):
-    page.click(".header-tools form[action='/signout'] button")
-    page.wait_for_selector("a[href='/signin']")
+    with page.expect_navigation():
+        page.click(".header-tools form[action='/signout'] button")
+    expect(page.locator(".header-tools a[href='/signin']")).to_be_visible()
+
+
+def submit(page, selector):
+    """Click a submit button and wait for the page the POST leads to."""
+    with page.expect_navigation():
+        page.click(selector)
 
 
 @pytest.mark.e2e
@@ -36,55 +44,52 @@ def test_propose_invite_accept_schedule_publish(world, live_server, page):
     page.fill("#description", "**Bring** your process data.")
     page.select_option("#category", "workshop")
     page.select_option("#format", "online")  # the room field steps aside (planning.js)
-    assert not page.is_visible("#venue")
-    assert page.is_visible("#online_url")
+    expect(page.locator("#venue")).to_be_hidden()
+    expect(page.locator("#online_url")).to_be_visible()
     page.select_option("#format", "in_person")
-    assert page.is_visible("#venue")
+    expect(page.locator("#venue")).to_be_visible()
     page.select_option("#venue", room_id)
     page.fill("#starts_at", f"{day.isoformat()}T10:00")
     page.fill("#ends_at", f"{day.isoformat()}T13:00")
     page.fill("#capacity", "30")
     page.select_option("#audience", "public")
-    page.click("form.event-form button[type=submit]")
-    page.wait_for_selector("h1.event-title")
-    assert page.inner_text("h1.event-title") == TITLE
-    assert "Draft" in page.inner_text(".event-head .badge")
+    submit(page, "form.event-form button[type=submit]")
+    expect(page.locator("h1.event-title")).to_have_text(TITLE)
+    expect(page.locator(".event-head .badge").first).to_contain_text("Draft")
     event_url = page.url
 
-    page.click("form[action$='/propose'] button")
-    page.wait_for_selector(".flash-success")
-    assert "Proposed" in page.inner_text(".event-head .badge")
+    submit(page, "form[action$='/propose'] button")
+    expect(page.locator(".event-head .badge").first).to_contain_text("Proposed")
     page.select_option("#partner", partner_b_id)
     page.select_option("#role", "co-host")
-    page.click("form.invite-form button[type=submit]")
-    page.wait_for_selector(".flash-success")
-    assert "Beta" in page.inner_text(".involvements")
+    submit(page, "form.invite-form button[type=submit]")
+    expect(page.locator(".involvements")).to_contain_text("Beta")
     sign_out(page)
 
     # Staff of partner B finds the invitation in the staff area and accepts it.
     browser_login(page, base, who['staff_b'], PASSWORD)
     page.goto(f"{base}/staff")
-    page.click(f"#invitations a:text('{TITLE}')")
+    with page.expect_navigation():
+        page.click(f"#invitations a:text('{TITLE}')")
     page.fill("#note", "We bring two speakers.")
-    page.click("form.answer-form button[name=accept]")
-    page.wait_for_selector(".flash-success")
-    assert "We bring two speakers." in page.inner_text(".involvements")
+    submit(page, "form.answer-form button[name=accept]")
+    expect(page.locator(".involvements")).to_contain_text("We bring two speakers.")
     sign_out(page)
 
     # A's coordinator schedules it.
     browser_login(page, base, who['coord_a'], PASSWORD)
     page.goto(event_url)
-    page.click("form[action$='/schedule'] button")
-    page.wait_for_selector(".flash-success")
-    assert "Scheduled" in page.inner_text(".event-head .badge")
-    assert "scheduled the event" in page.inner_text(".audit")
+    submit(page, "form[action$='/schedule'] button")
+    expect(page.locator(".event-head .badge").first).to_contain_text("Scheduled")
+    expect(page.locator(".audit")).to_contain_text("scheduled the event")
     sign_out(page)
 
     # A visitor sees it on the agenda and in the month calendar.
     page.goto(f"{base}/")
-    assert TITLE in page.inner_text(".event-list")
-    assert "Beta" in page.inner_text(".event-list")
+    expect(page.locator(".event-list")).to_contain_text(TITLE)
+    expect(page.locator(".event-list")).to_contain_text("Beta")
     page.goto(f"{base}/calendar?month={day.strftime('%Y-%m')}")
-    page.click(f"a.cal-event:has-text('{TITLE}')")
-    page.wait_for_selector("h1.event-title")
+    with page.expect_navigation():
+        page.click(f"a.cal-event:has-text('{TITLE}')")
+    expect(page.locator("h1.event-title")).to_have_text(TITLE)
     assert page.url == event_url
