@@ -1,8 +1,18 @@
 """The application factory: `flask run` and `gunicorn 'app:create_app()'` both find it."""
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from events.config import load_config
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """`<int:id>` that only matches ids a 32-bit INTEGER column can hold: a larger number is a
+    plain 404 on every database instead of an out-of-range error on PostgreSQL."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -12,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder="static",
     )
     load_config(app, test_config)
+    app.url_map.converters["int"] = DatabaseIntConverter
     register_extensions(app)
     register_blueprints(app)
     from events.cli import register_cli

@@ -60,3 +60,9 @@ def test_nul_bytes_in_form_input_are_refused_with_400(client):
 
 def test_nul_bytes_in_query_are_refused_with_400(client):
     assert client.get("/calendar?month=2026-01%00").status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/events/99999999999", "/events/99999999999.ics",
+                                  "/events/99999999999/attendees"])
+def test_ids_beyond_the_integer_column_are_404(client, path):
+    assert client.get(path).status_code == 404

@@ -4,6 +4,7 @@ import importlib
 import pkgutil
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 import tests
 from tests.conftest import login
@@ -13,6 +14,12 @@ from tests.routes import ROUTES as CORE_ROUTES
 # Werkzeug names the int converter IntegerConverter, hence "integer".
 DUMMY = {"int": "999999", "integer": "999999", "default": "no-such-thing",
          "path": "no/such/thing"}
+
+
+def dummy_value(converter) -> str:
+    if isinstance(converter, IntegerConverter):  # also the app's bounded int converter
+        return DUMMY["int"]
+    return DUMMY.get(type(converter).__name__.replace("Converter", "").lower(), DUMMY["default"])
 
 
 def all_rows() -> dict[str, str]:
@@ -32,8 +39,7 @@ def sample_requests(app, access_words):
     for rule in app.url_map.iter_rules():
         if rows.get(rule.endpoint) not in access_words:
             continue
-        values = {arg: DUMMY.get(type(rule._converters[arg]).__name__.replace(
-            "Converter", "").lower(), DUMMY["default"]) for arg in rule.arguments}
+        values = {arg: dummy_value(rule._converters[arg]) for arg in rule.arguments}
         path = rule.rule
         for arg, value in values.items():
             for token in (f"<{arg}>", *(f"<{c}:{arg}>" for c in ("int", "string", "path"))):
