@@ -232,3 +232,21 @@ def browser_login(page, base_url: str, email: str, password: str) -> None:
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
     page.click("form.form button[type=submit]")
+
+
+@pytest.fixture
+def axe_page(browser):
+    """A page for axe-core runs: our strict CSP would block the injected script otherwise."""
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def demo_server(app, live_server):
+    """The live server on a database holding the demo data."""
+    from events.demo import seed_demo
+
+    seed_demo()
+    db.session.commit()
+    return live_server

@@ -4,8 +4,6 @@ from pathlib import Path
 
 import pytest
 
-from events.demo import seed_demo
-from events.extensions import db
 from tests.conftest import ROOT, browser_login
 
 pytestmark = pytest.mark.e2e
@@ -23,25 +21,11 @@ def violations(page) -> list[str]:
     ]
 
 
-@pytest.fixture
-def page(browser):
-    """Our strict CSP would block the injected axe script; this context bypasses it."""
-    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
-    yield context.new_page()
-    context.close()
-
-
-@pytest.fixture
-def demo_server(app, live_server):
-    seed_demo()
-    db.session.commit()
-    return live_server
-
-
 PUBLIC = ["/", "/calendar", "/signin", "/signup", "/partners/", "/events/1", "/events/2"]
 
 
-def test_public_pages_have_no_serious_violations(demo_server, page):
+def test_public_pages_have_no_serious_violations(demo_server, axe_page):
+    page = axe_page
     found = {}
     for path in PUBLIC:
         page.goto(demo_server.url + path)
@@ -49,7 +33,8 @@ def test_public_pages_have_no_serious_violations(demo_server, page):
     assert found == {path: [] for path in PUBLIC}
 
 
-def test_staff_pages_have_no_serious_violations(demo_server, page):
+def test_staff_pages_have_no_serious_violations(demo_server, axe_page):
+    page = axe_page
     browser_login(page, demo_server.url, "coordinator@northern.example", "demo-password")
     for path in ("/staff", "/events/1", "/accounts", "/reports", "/events/1/attendees"):
         page.goto(demo_server.url + path)

@@ -4,30 +4,14 @@ event page with its workflow buttons."""
 
 import pytest
 
-from events.demo import seed_demo
-from events.extensions import db
 from tests.conftest import browser_login
 from tests.test_accessibility import violations
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def page(browser):
-    """The strict CSP would block the injected axe script; this context bypasses it."""
-    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
-    yield context.new_page()
-    context.close()
-
-
-@pytest.fixture
-def demo_server(app, live_server):
-    seed_demo()
-    db.session.commit()
-    return live_server
-
-
-def test_planning_pages_have_no_serious_violations(demo_server, page):
+def test_planning_pages_have_no_serious_violations(demo_server, axe_page):
+    page = axe_page
     base = demo_server.url
     found = {}
     for path in ("/calendar?view=week", "/?category=workshop&q=for"):
