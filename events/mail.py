@@ -1,6 +1,7 @@
 """Mail is queued while a request changes things and sent only after its commit."""
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from flask import current_app, g, render_template
 from flask_babel import force_locale
@@ -23,6 +24,15 @@ class QueuedMail:
     body: str
     html: str
     attachments: list[Attachment] = field(default_factory=list)
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A link for a mail, built from SITE_URL (works with or without a request)."""
+    parts = urlsplit(current_app.config["SITE_URL"])
+    adapter = current_app.url_map.bind(
+        parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "https"
+    )
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def queue_mail(

@@ -2,10 +2,8 @@
 tests) goes through them. Each checks who may act (events.auth.permissions), validates,
 changes, flushes, writes an audit entry and queues mail; a refusal is a domain error."""
 
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 
 from events.audit.services import apply_changes, record
@@ -26,7 +24,7 @@ from events.enums import (
 )
 from events.errors import Conflict, DomainError, NotAllowed, ValidationFailed
 from events.extensions import db
-from events.mail import queue_mail
+from events.mail import absolute_url, queue_mail
 from events.partners.models import Partner
 from events.planning.models import Event, Involvement, new_uid
 from events.planning.validation import (  # noqa: F401 — re-exported for callers of services
@@ -190,13 +188,6 @@ def _lead_partner_for(actor, lead_partner: Partner | None) -> Partner:
     return actor.partner
 
 
-def _event_url(event: Event) -> str:
-    site = urlsplit(current_app.config["SITE_URL"])
-    adapter = current_app.url_map.bind(site.netloc, script_name=site.path or "/",
-                                       url_scheme=site.scheme or "https")
-    return adapter.build("planning.detail", {"event_id": event.id}, force_external=True)
-
-
 def invitation_recipients(partner: Partner) -> list[User]:
     """A partner's coordinators answer invitations; without one, all its staff hear of it."""
     people = list(db.session.scalars(
@@ -216,7 +207,7 @@ def _queue_invitation(actor, involvement: Involvement) -> None:
             person, INVITATION_SUBJECT, "invitation", attachments=[ics_attachment(event, person)],
             title=event.title, event=event,
             involvement=involvement, inviter=actor, lead=event.lead_partner,
-            url=_event_url(event),
+            url=absolute_url("planning.detail", event_id=event.id),
         )
 
 

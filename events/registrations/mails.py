@@ -1,7 +1,6 @@
 """The mails registrations send: confirmed (with the event's .ics), waitlisted, promoted, and
 the event moved or cancelled. Queued in the recipient's language; sent after the commit."""
 
-from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import force_locale
@@ -9,7 +8,7 @@ from flask_babel import force_locale
 from events.calendar.feeds import translated_words
 from events.calendar.ical import event_ics
 from events.enums import RegistrationStatus, label
-from events.mail import Attachment, queue_mail
+from events.mail import Attachment, absolute_url, queue_mail
 
 
 def _(message: str) -> str:
@@ -24,15 +23,6 @@ SUBJECTS = {
     "moved": _("Event moved: %(title)s"),
     "cancelled": _("Event cancelled: %(title)s"),
 }
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    """A link for a mail, built from SITE_URL (works with or without a request)."""
-    parts = urlsplit(current_app.config["SITE_URL"])
-    adapter = current_app.url_map.bind(
-        parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "https"
-    )
-    return adapter.build(endpoint, values, force_external=True)
 
 
 def ics_attachment(event, recipient, *, waitlisted: bool = False) -> Attachment:
