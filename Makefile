@@ -25,8 +25,10 @@ migrate: translations ## Apply migrations to the configured database
 	$(BIN)/flask db upgrade heads
 
 run: migrate ## Create the venv, migrate, load demo data if empty, serve on HOST:PORT
-	$(BIN)/flask seed-demo --if-empty
-	MAIL_BACKEND=$${MAIL_BACKEND:-console} $(BIN)/flask run --host $(HOST) --port $(PORT)
+	@$(BIN)/flask seed-demo --if-empty
+	@export MAIL_BACKEND=$${MAIL_BACKEND:-console}; \
+	  $(BIN)/flask welcome --url http://$(HOST):$(PORT) && \
+	  exec $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
 

@@ -1,7 +1,7 @@
 """Command-line tasks: `flask create-user`, `flask seed-demo`, `flask compile-translations`."""
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 
 from events.enums import Role
 from events.errors import DomainError
@@ -48,6 +48,12 @@ def register_cli(app: Flask) -> None:
         db.session.commit()
         click.echo("demo data loaded" if created else "demo data already present; nothing changed")
 
+    @app.cli.command("welcome")
+    @click.option("--url", required=True, help="Where the app is about to be served.")
+    def welcome_command(url):
+        """Print where to open the app and which accounts sign in (make run's last words)."""
+        click.echo("\n".join(welcome_lines(url)))
+
     @app.cli.command("compile-translations")
     def compile_translations_command():
         """Compile the per-area .po files into the catalogues the app reads."""
@@ -79,3 +85,39 @@ def register_cli(app: Flask) -> None:
 
 def _po_quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def welcome_lines(url: str) -> list[str]:
+    """The address, then one account of each kind (admin; coordinator and staff per partner;
+    a resident per site) with the demo password when the demo is loaded."""
+    import sqlalchemy as sa
+
+    from events.auth.models import User
+    from events.demo import DEMO_PASSWORD
+
+    people = db.session.scalars(
+        sa.select(User).where(User.is_active.is_(True)).order_by(User.id)).all()
+    shown: dict[tuple, User] = {}
+    for person in people:
+        if person.is_admin:
+            key = ("0", "admin")
+        elif person.is_staff:
+            key = ("1", person.partner.short_name, person.role.value)
+        else:
+            site = person.site_partner.short_name if person.site_partner else ""
+            key = ("2", site, "resident")
+        shown.setdefault(key, person)
+    lines = ["", f"  Joint Events: {url}", ""]
+    if not shown:
+        return [*lines, "  No accounts yet: .venv/bin/flask create-user --role admin …", ""]
+    demo = any(p.is_admin and p.check_password(DEMO_PASSWORD) for p in shown.values())
+    lines.append(f"  Sign in with (password: {DEMO_PASSWORD}):" if demo else "  Accounts:")
+    for key, person in sorted(shown.items()):
+        kind = ", ".join(reversed(key[1:])) if key[0] == "1" else key[-1]
+        if key[0] == "2" and key[1]:
+            kind = f"resident at {key[1]}"
+        lines.append(f"    {kind:<32} {person.email}")
+    lines.append("")
+    if current_app.config.get("MAIL_BACKEND") == "console":
+        lines.append("  Mail is printed here instead of being sent.")
+    return [*lines, "  Stop with Ctrl+C.", ""]

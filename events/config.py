@@ -17,9 +17,8 @@ DEFAULTS = {
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Moscow",
     "DEFAULT_EVENT_TIMEZONE": "Europe/Moscow",
-    # Used in iCalendar UIDs and absolute links in mail and feeds.
+    # Used in iCalendar UIDs. SITE_URL (absolute links) has no default here: see load_config.
     "SITE_DOMAIN": "joint-events.local",
-    "SITE_URL": "http://127.0.0.1:5000",
     # Feeds cover this many days back, and keep cancelled events this long.
     "FEED_PAST_DAYS": 90,
     "FEED_CANCELLED_DAYS": 30,
@@ -32,6 +31,10 @@ DEFAULTS = {
     "MAIL_DEFAULT_SENDER": "Joint Events <no-reply@joint-events.local>",
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
+    # Rate-limit storage down or hanging (Redis): count per process in memory and log it,
+    # never fail the request; see README "Production".
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
     "SIGNIN_RATE_LIMIT": "10 per minute",
 }
 
@@ -44,6 +47,12 @@ ENV_STRINGS = (
 ENV_INTS = ("MAIL_PORT", "FEED_PAST_DAYS", "FEED_CANCELLED_DAYS", "FEED_FINGERPRINT_SECONDS",
             "AGENDA_PAGE_SIZE")
 ENV_BOOLS = ("MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE")
+
+# Where links point when SITE_URL is not set and there is no request to follow (CLI, mail
+# built outside a request): `make run`'s default address.
+DEFAULT_SITE_URL = "http://127.0.0.1:5000"
+# A Redis that hangs must not hold a request for long: give up after this, then fall back.
+REDIS_TIMEOUT_SECONDS = 0.5
 
 
 def database_url(raw: str | None, instance_path: str) -> str:
@@ -93,4 +102,14 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key_from_instance(app.instance_path)
+    # SITE_URL set (instance/config.py or the environment) is the production address and every
+    # absolute link uses it; unset, links follow the host each request came to.
+    app.config["SITE_URL_EXPLICIT"] = bool(app.config.get("SITE_URL"))
+    if not app.config["SITE_URL_EXPLICIT"]:
+        app.config["SITE_URL"] = DEFAULT_SITE_URL
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://", "unix://")):
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {
+            "socket_timeout": REDIS_TIMEOUT_SECONDS,
+            "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+        })
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from flask import current_app, g, render_template
+from flask import current_app, g, has_request_context, render_template, request, url_for
 from flask_babel import force_locale
 from flask_mail import Message, email_dispatched
 
@@ -26,8 +26,25 @@ class QueuedMail:
     attachments: list[Attachment] = field(default_factory=list)
 
 
+def _links_follow_request() -> bool:
+    """Without an explicit SITE_URL (development), links point where this request reached the
+    app — `make run PORT=5101` links to :5101; production sets SITE_URL and it always wins."""
+    return has_request_context() and not current_app.config.get("SITE_URL_EXPLICIT", True)
+
+
+def site_root() -> str:
+    """The start of every absolute link (no trailing slash), for code that builds its own
+    paths from a base, such as the pure iCalendar builder."""
+    if _links_follow_request():
+        return request.url_root.rstrip("/")
+    return current_app.config["SITE_URL"].rstrip("/")
+
+
 def absolute_url(endpoint: str, **values) -> str:
-    """A link for a mail, built from SITE_URL (works with or without a request)."""
+    """The one builder of absolute links (mail, feeds, Subscribe): from SITE_URL when it is
+    set or outside a request; otherwise from the request's own host."""
+    if _links_follow_request():
+        return url_for(endpoint, _external=True, **values)
     parts = urlsplit(current_app.config["SITE_URL"])
     adapter = current_app.url_map.bind(
         parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "https"
@@ -80,6 +97,22 @@ def send_queued_mail() -> int:
     return len(queue)
 
 
+def console_text(message: Message) -> str:
+    """A mail as the console backend prints it: headers, text body, text attachments."""
+    lines = [f"Mail to {', '.join(message.recipients)} (not sent: MAIL_BACKEND=console)",
+             f"From: {message.sender}", f"Subject: {message.subject}", "", message.body or ""]
+    for attachment in message.attachments:
+        lines.append(f"[attachment {attachment.filename}, {attachment.content_type}]")
+        data = attachment.data
+        if attachment.content_type.startswith("text/"):
+            text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+            lines.append(text.replace("\r\n", "\n").rstrip("\n"))
+        else:
+            lines.append(f"({len(data)} bytes)")
+    lines.append("[end of mail]")
+    return "\n".join(lines)
+
+
 def init_mail(app) -> None:
     """Pick the backend: real SMTP, the console (development) or the outbox only (tests)."""
     backend = app.config.get("MAIL_BACKEND", "smtp")
@@ -88,9 +121,8 @@ def init_mail(app) -> None:
     mail.init_app(app)
     if backend == "console" and not app.testing:
 
-        def _print(message, app):
-            app.logger.warning(
-                "mail to %s: %s\n%s", ", ".join(message.recipients), message.subject, message.body
-            )
+        def _print(sender, message: Message, **_extra) -> None:
+            # Flask-Mail sends the signal as send(app, message=message).
+            sender.logger.warning("%s", console_text(message))
 
-        email_dispatched.connect(_print, weak=False)
+        email_dispatched.connect(_print, sender=app, weak=False)

@@ -27,6 +27,7 @@ from events.calendar.queries import (
 from events.calendar.tokens import owner_of
 from events.db import utcnow
 from events.enums import Audience, Category, EventStatus, label
+from events.mail import site_root
 from events.partners.queries import partner_by_slug
 
 bp = Blueprint("calendar", __name__)
@@ -51,7 +52,7 @@ def translated_words() -> dict[str, str]:
 
 
 def site() -> dict[str, str]:
-    return {"site_url": current_app.config["SITE_URL"],
+    return {"site_url": site_root(),
             "domain": current_app.config["SITE_DOMAIN"]}
 
 

@@ -22,6 +22,7 @@ from events.calendar.tokens import feed_token_of, issue_feed_token, token_from_n
 from events.enums import Category
 from events.errors import DomainError, ValidationFailed
 from events.extensions import db
+from events.mail import absolute_url, site_root
 from events.partners.queries import all_partners
 
 __all__ = ["bp"]
@@ -29,13 +30,13 @@ __all__ = ["bp"]
 
 def absolute(endpoint: str, **values) -> dict[str, str]:
     """https:// and webcal:// forms of a feed address on the public site."""
-    url = current_app.config["SITE_URL"].rstrip("/") + url_for(endpoint, **values)
+    url = absolute_url(endpoint, **values)
     return {"https": url, "webcal": "webcal://" + url.split("://", 1)[1]}
 
 
 @bp.app_template_global()
 def google_calendar_link(event) -> str:
-    return ical.google_calendar_url(event, site_url=current_app.config["SITE_URL"])
+    return ical.google_calendar_url(event, site_url=site_root())
 
 
 @bp.get("/subscribe")

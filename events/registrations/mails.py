@@ -8,7 +8,7 @@ from flask_babel import force_locale
 from events.calendar.feeds import translated_words
 from events.calendar.ical import event_ics
 from events.enums import RegistrationStatus, label
-from events.mail import Attachment, absolute_url, queue_mail
+from events.mail import Attachment, absolute_url, queue_mail, site_root
 
 
 def _(message: str) -> str:
@@ -30,7 +30,7 @@ def ics_attachment(event, recipient, *, waitlisted: bool = False) -> Attachment:
     in the recipient's language."""
     config = current_app.config
     with force_locale(recipient.locale or config["BABEL_DEFAULT_LOCALE"]):
-        data = event_ics(event, site_url=config["SITE_URL"], domain=config["SITE_DOMAIN"],
+        data = event_ics(event, site_url=site_root(), domain=config["SITE_DOMAIN"],
                          label=label, words=translated_words(), waitlisted=waitlisted)
     return Attachment(filename=f"event-{event.id}.ics",
                       content_type="text/calendar; charset=utf-8", data=data)

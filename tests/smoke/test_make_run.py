@@ -1,0 +1,53 @@
+"""`make run` as a newcomer types it: every mail-sending action answers, its mail is printed
+with the .ics, links follow the port it serves on, and it ends with where to sign in."""
+
+import re
+
+import pytest
+
+from tests.smoke.scenario import Site, run_every_mail_action
+
+pytestmark = pytest.mark.smoke
+
+DEMO_PASSWORD = "demo-password"
+
+
+@pytest.fixture(scope="module")
+def site(make_run, console_mail):
+    return Site(
+        base_url=make_run.base_url, link_base=make_run.base_url, mailbox=console_mail,
+        lead=("coordinator@northern.example", DEMO_PASSWORD),
+        guest=("coordinator@technopolis.example", DEMO_PASSWORD),
+        guest_partner="Technopolis", site_partner="Technopolis",
+        server_output=make_run.process.tail,
+    )
+
+
+def test_every_mail_action_answers_and_prints_its_mail(site):
+    run_every_mail_action(site)
+
+
+def test_links_follow_the_port_it_serves_on(make_run, site):
+    person = site.client()
+    person.sign_in("maria@genotek.example", DEMO_PASSWORD)
+    page = person.get("/subscribe").text
+    assert f"{make_run.base_url}/calendar.ics" in page
+    assert f"webcal://{make_run.base_url.split('://')[1]}/calendar.ics" in page
+    assert "127.0.0.1:5000" not in page
+    agenda = person.get("/").text
+    event_id = re.search(r'href="/events/(\d+)"', agenda).group(1)
+    ics = person.get(f"/events/{event_id}.ics").text
+    assert f"URL:{make_run.base_url}/events/{event_id}" in ics.replace("\r\n ", "")
+
+
+def test_it_ends_with_the_address_and_the_demo_accounts(make_run):
+    """What a newcomer reads last before the server's own lines: where to go, who to be."""
+    before_serving = make_run.process.output.split(" * Serving Flask app")[0]
+    last_lines = before_serving.rstrip().splitlines()[-14:]
+    banner = "\n".join(last_lines)
+    assert f"Joint Events: {make_run.base_url}" in banner
+    assert f"password: {DEMO_PASSWORD}" in banner
+    for account in ("admin@joint-events.example", "coordinator@northern.example",
+                    "staff@technopolis.example", "maria@genotek.example"):
+        assert account in banner
+    assert last_lines[-1].strip() == "Stop with Ctrl+C."
