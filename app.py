@@ -1,6 +1,6 @@
 """The application factory: `flask run` and `gunicorn 'app:create_app()'` both find it."""
 
-from flask import Flask
+from flask import Flask, request
 from werkzeug.routing import IntegerConverter
 
 from events.config import load_config
@@ -15,9 +15,35 @@ class DatabaseIntConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+class JointEvents(Flask):
+    """Flask, plus one rule for double submits: a POST that loses a race on a UNIQUE constraint
+    (two clicks on "Create account" committing at once on PostgreSQL) is rolled back and run
+    once more. The second run sees the winner's row and answers as the first submit did,
+    because the services recognise a just-created identical row (`events.db.just_created`).
+    Safe because a request commits once and sends its mail only after that commit."""
+
+    def dispatch_request(self):
+        from sqlalchemy.exc import IntegrityError
+
+        from events.db import is_unique_violation
+        from events.extensions import db
+        from events.mail import discard_queued_mail
+
+        try:
+            return super().dispatch_request()
+        except IntegrityError as error:
+            if request.method != "POST" or not is_unique_violation(error):
+                raise
+            self.logger.info("%s lost a race on a unique constraint; running it again",
+                             request.path)
+            db.session.rollback()
+            discard_queued_mail()
+            return super().dispatch_request()
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, errors, CLI."""
-    app = Flask(
+    app = JointEvents(
         __name__, instance_relative_config=True, template_folder="templates",
         static_folder="static",
     )
@@ -48,6 +74,7 @@ def register_extensions(app: Flask) -> None:
     from events.mail import init_mail
 
     db.init_app(app)
+    register_rate_limit_alarm()
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
@@ -66,6 +93,19 @@ def register_extensions(app: Flask) -> None:
     def load_user(user_id: str):
         user = db.session.get(User, int(user_id))
         return user if user is not None and user.is_active else None
+
+
+def register_rate_limit_alarm() -> None:
+    """Flask-Limiter reports a lost storage (Redis down or hanging) on a logger it silences;
+    say it loudly in the app's log: limits now count per process until Redis answers."""
+    import logging
+
+    from events.extensions import RateLimitStorageAlarm
+
+    logger = logging.getLogger("flask-limiter")
+    if not any(isinstance(h, RateLimitStorageAlarm) for h in logger.handlers):
+        logger.addHandler(RateLimitStorageAlarm())
+        logger.setLevel(logging.INFO)
 
 
 def compare_column_types(context, inspected_column, metadata_column, inspected_type,

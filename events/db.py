@@ -1,6 +1,6 @@
 """Column types and engine set-up shared by every area: UTC times, exact money, enums, SQLite."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -11,6 +11,24 @@ from sqlalchemy.engine import Engine
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+# A second submit of the same form within this long is the same request, answered alike.
+DOUBLE_SUBMIT_WINDOW = timedelta(minutes=2)
+
+
+def just_created(row) -> bool:
+    """Was `row` (with a `created_at`) created within the double-submit window?"""
+    created = getattr(row, "created_at", None)
+    return created is not None and utcnow() - created < DOUBLE_SUBMIT_WINDOW
+
+
+def is_unique_violation(error: Exception) -> bool:
+    """An IntegrityError from a UNIQUE constraint or index (PostgreSQL 23505, SQLite's text)."""
+    if not isinstance(error, sa.exc.IntegrityError):
+        return False
+    orig = error.orig
+    return getattr(orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(orig)
 
 
 class UTCDateTime(sa.TypeDecorator):

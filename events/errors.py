@@ -1,6 +1,10 @@
 """Domain errors raised by services, and the friendly pages every error ends in (never a 500)."""
 
-from flask import Flask, render_template, request
+from contextlib import suppress
+
+import sqlalchemy.exc as sa_exc
+from flask import Flask, current_app, render_template, request, session
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
@@ -46,14 +50,65 @@ TITLES = {
     422: _l("Cannot accept this"),
     429: _l("Too many requests"),
     500: _l("Something went wrong"),
+    503: _l("Temporarily unavailable"),
 }
+
+# What a lost or refused database connection raises (PostgreSQL down or restarting, a
+# connection cut, an exhausted pool, SQLite locked for too long): a 503, try again soon.
+DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError,
+                        sa_exc.DisconnectionError, sa_exc.TimeoutError)
+RETRY_AFTER_SECONDS = 30
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
 
 
 def _page(status: int, message: str | None):
+    """The site's error page (with the navigation, which reads the signed-in user). If even
+    that fails, the plain page that needs nothing but the request."""
     title = str(TITLES.get(status, _l("Error")))
-    if request.accept_mimetypes.best == "application/json":
+    if _wants_json():
         return {"error": title, "message": message}, status
-    return render_template("errors/error.html", status=status, title=title, message=message), status
+    try:
+        return render_template("errors/error.html", status=status, title=title,
+                               message=message), status
+    except DATABASE_UNAVAILABLE:
+        current_app.logger.exception("database unavailable while showing a %s page", status)
+        return database_unavailable_page()
+    except Exception:
+        current_app.logger.exception("the %s page failed; serving the plain one", status)
+        return plain_page(status, message)
+
+
+def language_without_database() -> str:
+    """The visitor's language from what the request itself carries (the session's choice,
+    then Accept-Language): a person's saved language would need the database."""
+    languages = current_app.config["LANGUAGES"]
+    if session.get("language") in languages:
+        return session["language"]
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def plain_page(status: int, message: str | None = None, headers: dict | None = None):
+    """An error page that reads nothing from the database — no signed-in user, no partner
+    colours — since the database may be what failed. Rendered without context processors."""
+    language = language_without_database()
+    with force_locale(language):
+        title = str(TITLES.get(status, _l("Error")))
+        if _wants_json():
+            return {"error": title, "message": message}, status, headers or {}
+        html = current_app.jinja_env.get_template("errors/plain.html").render(
+            status=status, title=title, message=message, language=language)
+    return html, status, headers or {}
+
+
+def database_unavailable_page():
+    with suppress(Exception):  # the connection may be gone; the pool cleans up after us
+        from events.extensions import db
+
+        db.session.rollback()
+    return plain_page(503, None, {"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -68,10 +123,28 @@ def register_error_handlers(app: Flask) -> None:
         description = error.description if error.code not in (404, 500) else None
         return _page(error.code, description)
 
+    @app.errorhandler(sa_exc.SQLAlchemyError)
+    def database_error(error: sa_exc.SQLAlchemyError):
+        from events.db import is_unique_violation
+        from events.extensions import db
+
+        if isinstance(error, DATABASE_UNAVAILABLE):
+            app.logger.error("database unavailable: %s", error)
+            return database_unavailable_page()
+        if is_unique_violation(error):
+            # Only when a retry of the request (see app.py) lost the race again.
+            app.logger.warning("unique violation answered as a conflict: %s", error.orig)
+            with suppress(Exception):
+                db.session.rollback()
+            return _page(409, str(_l("Someone saved the same thing a moment ago. "
+                                     "Reload the page to see it.")))
+        return unexpected(error)
+
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         app.logger.exception("unhandled error")
         from events.extensions import db
 
-        db.session.rollback()
+        with suppress(Exception):
+            db.session.rollback()
         return _page(500, None)

@@ -7,7 +7,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from events.audit.services import apply_changes, record
 from events.auth.models import PASSWORD_METHOD, User
-from events.db import utcnow
+from events.db import just_created, utcnow
 from events.enums import Role
 from events.errors import Conflict, ValidationFailed
 from events.extensions import db
@@ -51,7 +51,12 @@ def create_user(
         raise ValidationFailed(_("Staff and coordinators belong to a partner."), field="partner")
     if role in (Role.RESIDENT, Role.ADMIN) and partner is not None:
         raise ValidationFailed(_("Only staff and coordinators belong to a partner."), "partner")
-    if find_user_by_email(email) is not None:
+    existing = find_user_by_email(email)
+    if existing is not None:
+        if _same_account_just_created(existing, name=name, password=password, role=role,
+                                      partner=partner, company=company,
+                                      site_partner=site_partner):
+            return existing  # a double submit: answer as the first one did
         raise Conflict(_("An account with this email already exists."), field="email")
     user = User(
         email=email,
@@ -71,6 +76,18 @@ def create_user(
         {"email": [None, email], "role": [None, role.value]},
     )
     return user
+
+
+def _same_account_just_created(user: User, *, name, password, role, partner, company,
+                               site_partner) -> bool:
+    """The same form sent twice (a double click): same details, same password, moments ago."""
+    return (
+        just_created(user) and user.name == name.strip() and user.role == role
+        and user.partner_id == (partner.id if partner else None)
+        and user.company == company.strip()
+        and user.site_partner_id == (site_partner.id if site_partner else None)
+        and user.check_password(password)
+    )
 
 
 def sign_up_resident(

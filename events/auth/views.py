@@ -78,6 +78,7 @@ def signout():
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGNIN_RATE_LIMIT"], methods=["POST"])
 def signup():
     """A resident creates an account."""
     if current_user.is_authenticated:

@@ -20,7 +20,7 @@ from events.auth.permissions import (
     can_manage_programmes,
 )
 from events.contributions.models import Contribution
-from events.db import utcnow
+from events.db import just_created, utcnow
 from events.enums import ContributionKind, ContributionStatus, label
 from events.errors import Conflict, NotAllowed, ValidationFailed
 from events.extensions import db
@@ -222,10 +222,23 @@ def _programme_values(values: dict, programme: Programme | None) -> dict:
             "description": str(values.get("description") or "").strip()}
 
 
+def _programme_just_created(values: dict) -> Programme | None:
+    title = " ".join(str(values.get("title") or "").split())
+    slug = _slugify(str(values.get("slug") or "")) or _slugify(title)
+    twin = db.session.scalar(sa.select(Programme).where(Programme.slug == slug)) if slug else None
+    if twin is not None and just_created(twin) and twin.title == title and \
+            twin.description == str(values.get("description") or "").strip():
+        return twin
+    return None
+
+
 def create_programme(actor, **values) -> Programme:
     """A new action programme (additional agreement) that events can belong to."""
     if not can_manage_programmes(actor):
         raise NotAllowed(_("Only partner staff can create programmes."))
+    twin = _programme_just_created(values)
+    if twin is not None:
+        return twin  # the same form sent twice: answer as the first one did
     cleaned = _programme_values(values, None)
     programme = Programme(**cleaned)
     db.session.add(programme)

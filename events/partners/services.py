@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from events.audit.services import apply_changes, record
 from events.auth.permissions import is_admin
+from events.db import just_created
 from events.errors import Conflict, NotAllowed, ValidationFailed
 from events.extensions import db
 from events.partners.models import Partner, Venue
@@ -22,15 +23,12 @@ def _require_admin(actor) -> None:
         raise NotAllowed(_("Only administrators manage partners and venues."))
 
 
-def _check_partner(values: dict, partner: Partner | None = None) -> dict:
+def _clean_partner(values: dict) -> dict:
     slug = values["slug"].strip().lower()
     if not SLUG.match(slug) or slug in RESERVED_SLUGS:
         raise ValidationFailed(_("Use lowercase letters, digits and dashes."), field="slug")
     if not COLOUR.match(values["color"]):
         raise ValidationFailed(_("Use a colour like #1b7f5b."), field="color")
-    taken = db.session.scalar(sa.select(Partner.id).where(Partner.slug == slug))
-    if taken is not None and (partner is None or taken != partner.id):
-        raise Conflict(_("Another partner uses this address."), field="slug")
     website = (values.get("website") or "").strip() or None
     if website and not website.startswith(("http://", "https://")):
         raise ValidationFailed(_("Start the address with https://"), field="website")
@@ -41,9 +39,29 @@ def _check_partner(values: dict, partner: Partner | None = None) -> dict:
     }
 
 
+def _check_partner(values: dict, partner: Partner | None = None) -> dict:
+    cleaned = _clean_partner(values)
+    taken = db.session.scalar(sa.select(Partner.id).where(Partner.slug == cleaned["slug"]))
+    if taken is not None and (partner is None or taken != partner.id):
+        raise Conflict(_("Another partner uses this address."), field="slug")
+    return cleaned
+
+
+def _twin_just_created(cleaned: dict) -> Partner | None:
+    """The partner these very values created moments ago: the same form sent twice."""
+    twin = db.session.scalar(sa.select(Partner).where(Partner.slug == cleaned["slug"]))
+    if twin is not None and just_created(twin) and all(
+            getattr(twin, name) == value for name, value in cleaned.items()):
+        return twin
+    return None
+
+
 def create_partner(actor, **values) -> Partner:
-    """A new partner joins the memorandum."""
+    """A new partner joins the memorandum (the same form sent twice answers as the first)."""
     _require_admin(actor)
+    twin = _twin_just_created(_clean_partner(values))
+    if twin is not None:
+        return twin
     partner = Partner(**_check_partner(values))
     db.session.add(partner)
     record(actor, "partner.create", partner, {"slug": [None, partner.slug]})
