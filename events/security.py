@@ -40,3 +40,12 @@ def register_security_headers(app: Flask) -> None:
             # and downloads set their own, conditional-request-friendly, private caching).
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def user_limit_key() -> str:
+    """Rate-limit bucket of the signed-in account (the client address for visitors)."""
+    from flask_limiter.util import get_remote_address
+
+    if getattr(current_user, "is_authenticated", False):
+        return f"user:{current_user.id}"
+    return get_remote_address()

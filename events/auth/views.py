@@ -38,6 +38,7 @@ from events.errors import DomainError
 from events.extensions import db, limiter
 from events.mail import send_queued_mail
 from events.partners.queries import all_partners
+from events.security import user_limit_key
 
 bp = Blueprint("auth", __name__)
 bp.add_app_template_global(can_manage_accounts, "can_manage_accounts")
@@ -52,10 +53,6 @@ def _config_limit(name: str):
 def _account_key() -> str:
     """Rate-limit bucket of the account a form names, whatever address the request comes from."""
     return "account:" + lookup_form(request.form.get("email", ""))[:320]
-
-
-def _user_key() -> str:
-    return f"user:{current_user.get_id()}" if current_user.is_authenticated else "anonymous"
 
 
 def safe_next(target: str | None, default: str = "planning.index") -> str:
@@ -177,7 +174,7 @@ def verify_email(token: str):
 
 @bp.post("/verify/resend")
 @login_required
-@limiter.limit(_config_limit("VERIFY_RESEND_RATE_LIMIT"), key_func=_user_key)
+@limiter.limit(_config_limit("VERIFY_RESEND_RATE_LIMIT"), key_func=user_limit_key)
 def resend_verification():
     """Send the verification link again."""
     if services.resend_verification(current_user):

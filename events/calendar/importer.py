@@ -3,8 +3,6 @@ read and check first (preview, duplicates by UID), then create the drafts the pe
 
 import base64
 import hashlib
-import urllib.error
-import urllib.request
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -30,6 +28,7 @@ from events.enums import (
 )
 from events.errors import Conflict, NotAllowed, ValidationFailed
 from events.extensions import db
+from events.net import FetchFailed, TooLarge, fetch_url
 from events.planning.models import Event, Involvement
 
 MAX_IMPORT_BYTES = 1_000_000
@@ -221,44 +220,23 @@ def _mark_duplicates(events: list[ImportedEvent]) -> None:
 
 # ---- fetching a URL ------------------------------------------------------------------------
 
-class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if urlsplit(newurl).scheme not in ("http", "https"):
-            raise urllib.error.URLError("redirect to a non-HTTP address")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-_OPENER = urllib.request.OpenerDirector()
-for _handler in (urllib.request.HTTPHandler(), urllib.request.HTTPSHandler(),
-                 _HttpOnlyRedirects(), urllib.request.HTTPDefaultErrorHandler(),
-                 urllib.request.HTTPErrorProcessor()):
-    _OPENER.add_handler(_handler)
-
-
 def fetch_ics(url: str, *, timeout: float = FETCH_TIMEOUT_SECONDS,
               max_bytes: int = MAX_IMPORT_BYTES) -> bytes:
-    """GET an .ics over http(s) (webcal:// is read as https://), bounded in time and size."""
+    """GET an .ics from a public http(s) address (webcal:// tries https://, then http://),
+    within one total deadline and the size cap (events.net: no internal addresses)."""
     url = (url or "").strip()
-    if url.lower().startswith("webcal://"):
-        url = "https://" + url[len("webcal://"):]
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if urlsplit(url).scheme.lower() not in ("http", "https", "webcal"):
         raise ValidationFailed(_("Only http:// and https:// addresses can be imported."),
                                field="url")
-    request = urllib.request.Request(  # noqa: S310 — scheme checked just above
-        url, headers={"Accept": "text/calendar, */*;q=0.5", "User-Agent": "JointEvents"})
     try:
-        with _OPENER.open(request, timeout=timeout) as response:
-            data = response.read(max_bytes + 1)
-    except urllib.error.HTTPError as error:
-        raise ValidationFailed(_("The address answered with an error (%(code)s).",
-                                 code=error.code), field="url") from error
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        raise ValidationFailed(_("The address could not be reached."), field="url") from error
-    if len(data) > max_bytes:
+        return fetch_url(url, max_bytes=max_bytes, deadline=timeout,
+                         headers={"Accept": "text/calendar, */*;q=0.5"})
+    except TooLarge as error:
         raise ValidationFailed(_("The file is larger than %(size)d kB.",
-                                 size=max_bytes // 1000), field="url")
-    return data
+                                 size=max_bytes // 1000), field="url") from error
+    except FetchFailed as error:
+        raise ValidationFailed(_("No calendar could be read from this address."),
+                               field="url") from error
 
 
 # ---- carrying the file from preview to confirmation ---------------------------------------
