@@ -30,6 +30,7 @@ from events.errors import Conflict, NotAllowed, ValidationFailed
 from events.extensions import db
 from events.net import FetchFailed, TooLarge, fetch_url
 from events.planning.models import Event, Involvement
+from events.text import one_line
 
 MAX_IMPORT_BYTES = 1_000_000
 MAX_IMPORT_EVENTS = 300
@@ -155,7 +156,7 @@ def _times(item, imported: ImportedEvent, default_zone: str) -> None:
 def _read_event(index: int, item, *, default_zone: str, domain: str) -> ImportedEvent:
     imported = ImportedEvent(
         index=index, uid=stored_uid(_text(item, "UID"), domain),
-        title=_text(item, "SUMMARY")[:TITLE_MAX] or _("Untitled event"),
+        title=one_line(_text(item, "SUMMARY"))[:TITLE_MAX] or _("Untitled event"),
         description=_text(item, "DESCRIPTION"), starts_at=None, ends_at=None,
         timezone=default_zone, category=_category(item),
     )
@@ -163,7 +164,7 @@ def _read_event(index: int, item, *, default_zone: str, domain: str) -> Imported
         _times(item, imported, default_zone)
     except (AttributeError, KeyError, TypeError, ValueError):
         imported.problem = _("Its start or end time cannot be read.")
-    location = _text(item, "LOCATION")
+    location = one_line(_text(item, "LOCATION"))
     link = _text(item, "URL")
     if location.startswith(("http://", "https://")) and len(location) <= URL_MAX:
         imported.format, imported.online_url = EventFormat.ONLINE, location
