@@ -124,7 +124,8 @@ def save_company(actor, partner: Partner, name: str, domains: list[str],
         company = ResidentCompany(partner=partner, name=name)
         db.session.add(company)
     before = {"name": company.name, "domains": sorted(company.domain_names)}
-    company.name = name
+    if not merging:
+        company.name = name
     if not created and not merging:  # an edit: the form lists every domain the company keeps
         for row in list(company.domains):
             if row.domain not in domains:
@@ -182,11 +183,10 @@ def import_companies_csv(actor, partner: Partner, data: bytes) -> ImportResult:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1251", errors="replace")
-    try:
-        dialect = csv.Sniffer().sniff(text[:2000], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
+    # Spreadsheets write ";" in Russian locales and "," elsewhere: the commonest one wins.
+    sample = text[:2000]
+    delimiter = max(",;\t", key=sample.count)
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     if len(rows) > MAX_CSV_ROWS:
         raise ValidationFailed(_("The file holds more than %(count)d rows.", count=MAX_CSV_ROWS),
                                field="file")
