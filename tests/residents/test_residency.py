@@ -131,7 +131,8 @@ def test_staff_refuse_and_the_person_stays_a_guest(app, client, outbox):
     login(client, make_user(Role.STAFF, site))
     client.post(f"/residents/people/{guest.id}/refuse")
     db.session.refresh(guest)
-    assert guest.residency == Residency.REFUSED and guest.is_guest
+    assert guest.residency == Residency.REFUSED
+    assert guest.is_guest
     assert "could not confirm" in outbox[-1].body
 
 
