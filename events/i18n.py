@@ -119,7 +119,9 @@ def register_template_helpers(app: Flask) -> None:
         return {
             "current_language": str(get_locale()),
             "languages": app.config["LANGUAGES"],
-            "language_form": LanguageForm(),
+            # Never bound to the request: an error page for a body too large to read (413)
+            # must not try to read it again.
+            "language_form": LanguageForm(formdata=None),
         }
 
 

@@ -19,6 +19,7 @@ def people(app):
     people = {
         "admin": make_user(Role.ADMIN),
         "coordinator": make_user(Role.COORDINATOR, ours),
+        "fellow_coordinator": make_user(Role.COORDINATOR, ours),
         "staff": make_user(Role.STAFF, ours),
         "other_staff": make_user(Role.STAFF, theirs),
         "resident": make_user(),
@@ -66,6 +67,8 @@ def test_coordinator_always_adds_to_their_own_partner(people):
     ("coordinator", "other_staff", False),
     ("coordinator", "resident", False),
     ("coordinator", "coordinator", False),  # never oneself
+    ("coordinator", "fellow_coordinator", False),  # only admins disable coordinators
+    ("admin", "fellow_coordinator", True),
     ("staff", "coordinator", False),
 ])
 def test_who_may_disable_whom(people, actor, target, allowed):
