@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from events.audit.models import AuditEntry
 from events.audit.services import record
 from events.auth.models import User
 from events.calendar.models import FeedToken
@@ -72,6 +73,10 @@ def delete_account(user: User, password: str) -> None:
         sa.update(Registration).where(Registration.user_id == user.id,
                                       Registration.anonymised_at.is_(None))
         .values(anonymised_at=now, cancel_token_hash=None))
+    # The trail keeps what happened to the account, not the personal values it recorded.
+    db.session.execute(
+        sa.update(AuditEntry).where(AuditEntry.subject_type == User.__tablename__,
+                                    AuditEntry.subject_id == user.id).values(changes={}))
     user.email = f"deleted-{user.id}@deleted.invalid"
     user.name = DELETED_NAME
     user.company = ""

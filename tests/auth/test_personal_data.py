@@ -5,6 +5,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from events.audit.models import AuditEntry
+from events.audit.services import record
 from events.auth.personal_data import anonymise_past_attendees
 from events.calendar.models import FeedToken
 from events.calendar.tokens import issue_feed_token
@@ -41,6 +43,7 @@ def test_delete_my_account_keeps_counts_and_revokes_everything(app, client):
     registration = make_registration(event, user)
     token = issue_feed_token(user, secret_key=app.config["SECRET_KEY"])
     staff = make_user(Role.STAFF, event.lead_partner)
+    record(user, "user.create", user, {"email": [None, user.email]})
     db.session.commit()
     before = event_counts(event)
     login(client, user)
@@ -54,6 +57,9 @@ def test_delete_my_account_keeps_counts_and_revokes_everything(app, client):
     assert user.name != "Maria Ivanova"
     assert "maria" not in user.email
     assert db.session.scalar(sa.select(FeedToken).where(FeedToken.user_id == user.id)) is None
+    trail = db.session.scalars(sa.select(AuditEntry).where(
+        AuditEntry.subject_type == "users", AuditEntry.subject_id == user.id))
+    assert "maria" not in str([entry.changes for entry in trail])
     assert client.get(f"/feeds/{token}.ics").status_code == 404
     assert client.get("/account").status_code == 302  # signed out
     refused = app.test_client().post("/signin", data={"email": "maria@genotek.example",
