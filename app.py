@@ -48,6 +48,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder="static",
     )
     load_config(app, test_config)
+    hops = app.config.get("PROXY_FIX_HOPS") or 0
+    if hops:
+        # Behind that many trusted reverse proxies, the client address, scheme and host come from
+        # their X-Forwarded-* headers (rate limits key on the real client, not the proxy).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.url_map.converters["int"] = DatabaseIntConverter
     register_extensions(app)
     register_blueprints(app)
@@ -90,9 +97,15 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Sign in to see this page.")
 
     @login_manager.user_loader
-    def load_user(user_id: str):
+    def load_user(session_id: str):
+        # "<id>:<session token>" (User.get_id): a rotated token ends every old session.
+        user_id, _, token = (session_id or "").partition(":")
+        if not user_id.isdigit() or not token or int(user_id) > 2**31 - 1:
+            return None
         user = db.session.get(User, int(user_id))
-        return user if user is not None and user.is_active else None
+        if user is None or not user.is_active or not user.matches_session(token):
+            return None
+        return user
 
 
 def register_rate_limit_alarm() -> None:
@@ -119,13 +132,14 @@ def compare_column_types(context, inspected_column, metadata_column, inspected_t
 
 
 def register_blueprints(app: Flask) -> None:
-    from events.auth.views import bp as auth_bp
+    from events.auth.accounts_views import bp as auth_bp
     from events.calendar.views import bp as calendar_bp
     from events.contributions.views import bp as contributions_bp
     from events.partners.views import bp as partners_bp
     from events.planning.views import bp as planning_bp
     from events.registrations.views import bp as registrations_bp
+    from events.residents.views import bp as residents_bp
 
     for bp in (auth_bp, partners_bp, planning_bp, contributions_bp, registrations_bp,
-               calendar_bp):
+               calendar_bp, residents_bp):
         app.register_blueprint(bp)

@@ -27,7 +27,7 @@ def register_cli(app: Flask) -> None:
         try:
             user = create_user(
                 email=email, name=name, password=password, role=Role(role), partner=partner,
-                company=company,
+                company=company, verified=True,
             )
         except DomainError as error:
             db.session.rollback()

@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -35,17 +36,39 @@ DEFAULTS = {
     # never fail the request; see README "Production".
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_SWALLOW_ERRORS": True,
+    # Sign-in attempts per client address, and per account whatever the address.
     "SIGNIN_RATE_LIMIT": "10 per minute",
+    "SIGNIN_ACCOUNT_RATE_LIMIT": "20 per hour",
+    "SIGNUP_RATE_LIMIT": "10 per hour",
+    "PASSWORD_RESET_RATE_LIMIT": "5 per hour",
+    "VERIFY_RESEND_RATE_LIMIT": "5 per hour",
+    "IMPORT_RATE_LIMIT": "30 per hour",
+    # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
+    "PROXY_FIX_HOPS": 0,
+    # Bodies larger than this are refused (413) before they are read.
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    # "Keep me signed in" lasts this long; its cookie is Secure when SESSION_COOKIE_SECURE is.
+    "REMEMBER_COOKIE_DAYS": 14,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    # Signed links: seconds they stay valid.
+    "EMAIL_VERIFY_MAX_AGE": 3 * 24 * 3600,
+    "PASSWORD_RESET_MAX_AGE": 3600,
+    "INVITATION_MAX_AGE": 7 * 24 * 3600,
+    # Attendee names of events that ended more than this many days ago are anonymised by
+    # `flask accounts anonymise-attendees` (0: never).
+    "ATTENDEE_RETENTION_DAYS": 0,
 }
 
 # Environment variables read as they are (strings) or converted.
 ENV_STRINGS = (
     "SECRET_KEY", "SITE_DOMAIN", "SITE_URL", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD",
     "MAIL_DEFAULT_SENDER", "MAIL_BACKEND", "RATELIMIT_STORAGE_URI", "SIGNIN_RATE_LIMIT",
-    "DEFAULT_EVENT_TIMEZONE",
+    "DEFAULT_EVENT_TIMEZONE", "SIGNIN_ACCOUNT_RATE_LIMIT", "SIGNUP_RATE_LIMIT",
+    "PASSWORD_RESET_RATE_LIMIT", "VERIFY_RESEND_RATE_LIMIT", "IMPORT_RATE_LIMIT",
 )
 ENV_INTS = ("MAIL_PORT", "FEED_PAST_DAYS", "FEED_CANCELLED_DAYS", "FEED_FINGERPRINT_SECONDS",
-            "AGENDA_PAGE_SIZE")
+            "AGENDA_PAGE_SIZE", "PROXY_FIX_HOPS", "MAX_CONTENT_LENGTH", "REMEMBER_COOKIE_DAYS",
+            "ATTENDEE_RETENTION_DAYS")
 ENV_BOOLS = ("MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE")
 
 # Where links point when SITE_URL is not set and there is no request to follow (CLI, mail
@@ -100,6 +123,9 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = database_url(
             app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path
         )
+    # The remember cookie follows the session cookie's Secure switch unless set on its own.
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", bool(app.config.get("SESSION_COOKIE_SECURE")))
+    app.config["REMEMBER_COOKIE_DURATION"] = timedelta(days=app.config["REMEMBER_COOKIE_DAYS"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key_from_instance(app.instance_path)
     # SITE_URL set (instance/config.py or the environment) is the production address and every

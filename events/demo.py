@@ -158,6 +158,9 @@ def seed_demo(now: datetime | None = None) -> bool:
     today = now.astimezone(MOSCOW).date()
     for index in range(40):
         _demo_event(rng, index, today, now, partners, venues, staff, residents, programme)
+    from events.residents.demo import seed_residency
+
+    seed_residency()
     return True
 
 

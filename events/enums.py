@@ -12,6 +12,14 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+class Residency(StrEnum):
+    """A resident's standing with the partner whose site they named."""
+
+    PENDING = "pending"  # a guest until that partner's staff confirm or refuse
+    CONFIRMED = "confirmed"
+    REFUSED = "refused"
+
+
 class EventStatus(StrEnum):
     DRAFT = "draft"
     PROPOSED = "proposed"
@@ -83,6 +91,9 @@ LABELS = {
     Role.STAFF: _l("Partner staff"),
     Role.COORDINATOR: _l("Coordinator"),
     Role.ADMIN: _l("Administrator"),
+    Residency.PENDING: _l("Guest, waiting for confirmation"),
+    Residency.CONFIRMED: _l("Confirmed resident"),
+    Residency.REFUSED: _l("Guest (not confirmed)"),
     EventStatus.DRAFT: _l("Draft"),
     EventStatus.PROPOSED: _l("Proposed"),
     EventStatus.SCHEDULED: _l("Scheduled"),

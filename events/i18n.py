@@ -119,12 +119,15 @@ def register_template_helpers(app: Flask) -> None:
         return {
             "current_language": str(get_locale()),
             "languages": app.config["LANGUAGES"],
-            "language_form": LanguageForm(),
+            # Never bound to the request: an error page for a body too large to read (413)
+            # must not try to read it again.
+            "language_form": LanguageForm(formdata=None),
         }
 
 
 ROOT = Path(__file__).resolve().parent.parent
-AREAS = ("auth", "partners", "planning", "contributions", "registrations", "calendar", "audit")
+AREAS = ("auth", "partners", "planning", "contributions", "registrations", "calendar", "audit",
+         "residents")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
             "lazy_ngettext": (1, 2)}
 

@@ -8,6 +8,7 @@ from flask_babel import force_locale
 from flask_mail import Message, email_dispatched
 
 from events.extensions import mail
+from events.text import one_line
 
 
 @dataclass
@@ -67,7 +68,8 @@ def queue_mail(
     with force_locale(locale):
         item = QueuedMail(
             recipients=[address],
-            subject=gettext(subject, **context),
+            # A header is one line: a name or title with a line break must not break the mail.
+            subject=one_line(gettext(subject, **context)),
             body=render_template(f"mail/{template}.txt", recipient=recipient, **context),
             html=render_template(f"mail/{template}.html", recipient=recipient, **context),
             attachments=list(attachments),

@@ -7,8 +7,9 @@ from events.contributions.models import Contribution
 from events.partners.models import Partner, Venue
 from events.planning.models import Event, Involvement, Programme
 from events.registrations.models import Registration
+from events.residents.models import CompanyDomain, ResidentCompany
 
 __all__ = [
-    "AuditEntry", "Contribution", "Event", "FeedToken", "Involvement", "Partner", "Programme",
-    "Registration", "User", "Venue",
+    "AuditEntry", "CompanyDomain", "Contribution", "Event", "FeedToken", "Involvement", "Partner",
+    "Programme", "Registration", "ResidentCompany", "User", "Venue",
 ]

@@ -1,7 +1,9 @@
-"""Request guards and response headers for every page: NUL bytes refused, a strict CSP."""
+"""Request guards and response headers for every page: NUL bytes refused, a strict CSP, HSTS
+behind HTTPS, no caching of signed-in pages."""
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from flask_babel import gettext as _
+from flask_login import current_user
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -30,4 +32,29 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if current_app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if (request.endpoint != "static" and "Cache-Control" not in response.headers
+                and _has_signed_in_session()):
+            # Pages for a signed-in person never land in a shared or back-button cache (feeds
+            # and downloads set their own, conditional-request-friendly, private caching).
+            response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def _has_signed_in_session() -> bool:
+    """Does this request carry a signed-in session? Read from the cookie, not by loading the
+    account: the database may be what just failed (the 503 page must still go out)."""
+    from flask import session
+
+    remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    return bool(session.get("_user_id")) or remember in request.cookies
+
+
+def user_limit_key() -> str:
+    """Rate-limit bucket of the signed-in account (the client address for visitors)."""
+    from flask_limiter.util import get_remote_address
+
+    if getattr(current_user, "is_authenticated", False):
+        return f"user:{current_user.id}"
+    return get_remote_address()

@@ -37,3 +37,14 @@ def markdown_to_text(text: str | None) -> str:
         .replace("&quot;", '"').replace("&#39;", "'")
     )
     return re.sub(r"\n{3,}", "\n\n", plain).strip()
+
+
+_CONTROL_OR_SPACE = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def one_line(value: str | None) -> str:
+    """A one-line field (a name, a title, a company): every run of line breaks, tabs, other
+    control characters and spaces becomes one space; no leading or trailing space."""
+    if not value:
+        return ""
+    return _CONTROL_OR_SPACE.sub(" ", str(value)).strip()

@@ -129,7 +129,7 @@ def runner(app):
 def login(client, user) -> None:
     """Sign `user` in on this client without going through the form (fast, no scrypt)."""
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
 
 

@@ -17,6 +17,7 @@ from events.enums import (
     InvolvementRole,
     InvolvementState,
     RegistrationStatus,
+    Residency,
     Role,
 )
 from events.extensions import db
@@ -54,8 +55,11 @@ def make_user(role=Role.RESIDENT, partner=None, **overrides) -> User:
     role = Role(role)
     if role in (Role.STAFF, Role.COORDINATOR) and partner is None:
         partner = make_partner()
+    # A confirmed resident with a verified address unless told otherwise (guest: residency
+    # PENDING, or email_verified_at=None).
     values = {"email": f"user{n}@example.org", "name": f"User {n}", "role": role,
-              "partner": partner, "password_hash": _HASH,
+              "partner": partner, "password_hash": _HASH, "email_verified_at": utcnow(),
+              "residency": Residency.CONFIRMED if role == Role.RESIDENT else None,
               "company": f"Company {n}" if role == Role.RESIDENT else ""}
     user = User(**(values | overrides))
     db.session.add(user)

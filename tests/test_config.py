@@ -106,7 +106,7 @@ def test_subscribe_page_feed_and_mail_links_follow_the_port(make_app, outbox_for
         client = app.test_client()
         base = "http://127.0.0.1:5101"
         with client.session_transaction(base_url=base) as session:
-            session["_user_id"] = str(person.id)
+            session["_user_id"] = person.get_id()
         page = client.get("/subscribe", base_url=base).get_data(as_text=True)
         assert f"{base}/calendar.ics" in page
         assert "webcal://127.0.0.1:5101/calendar.ics" in page

@@ -113,7 +113,7 @@ def test_database_down_for_a_signed_in_person(app_without_database):
     """Loading the signed-in person needs the database too: still the friendly 503."""
     client = app_without_database.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = "1"
+        session["_user_id"] = "1:" + "0" * 64  # an account id and its session token
         session["_fresh"] = True
     for url in ("/", "/my/events", "/staff"):
         response = client.get(url)

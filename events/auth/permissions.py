@@ -55,12 +55,14 @@ def is_lead_staff(user, event: Event) -> bool:
 
 
 def audiences_for(user) -> list[Audience]:
-    """Which audiences of published events this person belongs to."""
+    """Which audiences of published events this person belongs to: guests (unverified, or not
+    confirmed by a partner) see public events only."""
     audiences = [Audience.PUBLIC]
     if _signed_in(user):
-        audiences.append(Audience.RESIDENTS)
         if user.is_staff or user.is_admin:
-            audiences.append(Audience.INTERNAL)
+            audiences += [Audience.RESIDENTS, Audience.INTERNAL]
+        elif user.is_confirmed_resident:
+            audiences.append(Audience.RESIDENTS)
     return audiences
 
 
@@ -119,6 +121,13 @@ def can_answer_involvement(user, involvement: Involvement) -> bool:
     return is_admin(user) or is_staff_of(user, involvement.partner_id)
 
 
+def can_view_contributions(user, event: Event) -> bool:
+    """The record of cooperation is shared: every partner's staff (and admins) read every
+    partner's contributions to any event they may see; changing them is can_change_contribution.
+    The event page and the reports both ask here (reports filter with visible_events_clause)."""
+    return (is_staff(user) or is_admin(user)) and can_view_event(user, event)
+
+
 def can_see_staff_details(user, event: Event) -> bool:
     """Audit trail, attendee list, check-in, contributions: staff of involved partners."""
     return is_admin(user) or is_involved(user, event)
@@ -140,11 +149,9 @@ def can_manage_accounts(user) -> bool:
     return is_admin(user) or (is_staff(user) and user.is_coordinator)
 
 
-def can_manage_account(actor, target) -> bool:
-    """Create, disable or enable `target`: never oneself; coordinators only their partner's
-    staff and coordinators."""
-    if target is not None and actor is not None and getattr(target, "id", None) == actor.id:
-        return False
+def can_create_account(actor, target) -> bool:
+    """Create `target`: admins any account; coordinators staff and coordinators of their own
+    partner."""
     if is_admin(actor):
         return True
     return (
@@ -153,6 +160,27 @@ def can_manage_account(actor, target) -> bool:
         and target.role in (Role.STAFF, Role.COORDINATOR)
         and target.partner_id == actor.partner_id
     )
+
+
+def can_change_account(actor, target) -> bool:
+    """Disable or enable `target`: never oneself; admins anyone; coordinators only plain staff
+    of their own partner (only admins disable coordinators)."""
+    if target is None or actor is None or getattr(target, "id", None) == actor.id:
+        return False
+    if getattr(target, "deleted_at", None) is not None:
+        return False
+    if is_admin(actor):
+        return True
+    return (
+        can_manage_accounts(actor)
+        and target.role == Role.STAFF
+        and target.partner_id == actor.partner_id
+    )
+
+
+def can_manage_residents(user, partner_id: int | None) -> bool:
+    """A partner's resident companies and its residency queue: that partner's staff, admins."""
+    return is_admin(user) or is_staff_of(user, partner_id)
 
 
 # ---- contributions and programmes ------------------------------------------------------------

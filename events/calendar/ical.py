@@ -52,6 +52,10 @@ def clean_text(value: str | None) -> str:
     return _CONTROL.sub("", value)
 
 
+def _one_line(value: str | None) -> str:
+    return re.sub(r"\s+", " ", clean_text(value)).strip()
+
+
 def param_text(value: str | None) -> str:
     """A parameter value (CN=...): one line, no double quotes (RFC 5545 §3.1 param-value)."""
     return re.sub(r"\s+", " ", clean_text(value).replace('"', "'")).strip()
@@ -182,12 +186,15 @@ def new_calendar(*, name: str = "", description: str = "",
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
+    # Calendar names and descriptions are one line: X- properties are written unescaped, so
+    # a line break in them (a person's name in "Events Ivan Petrov takes part in") would break
+    # the file.
     if name:
-        cal.add("name", clean_text(name))
-        cal.add("x-wr-calname", clean_text(name))
+        cal.add("name", _one_line(name))
+        cal.add("x-wr-calname", _one_line(name))
     if description:
-        cal.add("description", clean_text(description))
-        cal.add("x-wr-caldesc", clean_text(description))
+        cal.add("description", _one_line(description))
+        cal.add("x-wr-caldesc", _one_line(description))
     if refresh_minutes:
         interval = timedelta(minutes=refresh_minutes)
         cal.add("refresh-interval", interval, parameters={"VALUE": "DURATION"})

@@ -3,8 +3,6 @@ read and check first (preview, duplicates by UID), then create the drafts the pe
 
 import base64
 import hashlib
-import urllib.error
-import urllib.request
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -30,7 +28,9 @@ from events.enums import (
 )
 from events.errors import Conflict, NotAllowed, ValidationFailed
 from events.extensions import db
+from events.net import FetchFailed, TooLarge, fetch_url
 from events.planning.models import Event, Involvement
+from events.text import one_line
 
 MAX_IMPORT_BYTES = 1_000_000
 MAX_IMPORT_EVENTS = 300
@@ -156,7 +156,7 @@ def _times(item, imported: ImportedEvent, default_zone: str) -> None:
 def _read_event(index: int, item, *, default_zone: str, domain: str) -> ImportedEvent:
     imported = ImportedEvent(
         index=index, uid=stored_uid(_text(item, "UID"), domain),
-        title=_text(item, "SUMMARY")[:TITLE_MAX] or _("Untitled event"),
+        title=one_line(_text(item, "SUMMARY"))[:TITLE_MAX] or _("Untitled event"),
         description=_text(item, "DESCRIPTION"), starts_at=None, ends_at=None,
         timezone=default_zone, category=_category(item),
     )
@@ -164,7 +164,7 @@ def _read_event(index: int, item, *, default_zone: str, domain: str) -> Imported
         _times(item, imported, default_zone)
     except (AttributeError, KeyError, TypeError, ValueError):
         imported.problem = _("Its start or end time cannot be read.")
-    location = _text(item, "LOCATION")
+    location = one_line(_text(item, "LOCATION"))
     link = _text(item, "URL")
     if location.startswith(("http://", "https://")) and len(location) <= URL_MAX:
         imported.format, imported.online_url = EventFormat.ONLINE, location
@@ -221,44 +221,23 @@ def _mark_duplicates(events: list[ImportedEvent]) -> None:
 
 # ---- fetching a URL ------------------------------------------------------------------------
 
-class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if urlsplit(newurl).scheme not in ("http", "https"):
-            raise urllib.error.URLError("redirect to a non-HTTP address")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-_OPENER = urllib.request.OpenerDirector()
-for _handler in (urllib.request.HTTPHandler(), urllib.request.HTTPSHandler(),
-                 _HttpOnlyRedirects(), urllib.request.HTTPDefaultErrorHandler(),
-                 urllib.request.HTTPErrorProcessor()):
-    _OPENER.add_handler(_handler)
-
-
 def fetch_ics(url: str, *, timeout: float = FETCH_TIMEOUT_SECONDS,
               max_bytes: int = MAX_IMPORT_BYTES) -> bytes:
-    """GET an .ics over http(s) (webcal:// is read as https://), bounded in time and size."""
+    """GET an .ics from a public http(s) address (webcal:// tries https://, then http://),
+    within one total deadline and the size cap (events.net: no internal addresses)."""
     url = (url or "").strip()
-    if url.lower().startswith("webcal://"):
-        url = "https://" + url[len("webcal://"):]
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if urlsplit(url).scheme.lower() not in ("http", "https", "webcal"):
         raise ValidationFailed(_("Only http:// and https:// addresses can be imported."),
                                field="url")
-    request = urllib.request.Request(  # noqa: S310 — scheme checked just above
-        url, headers={"Accept": "text/calendar, */*;q=0.5", "User-Agent": "JointEvents"})
     try:
-        with _OPENER.open(request, timeout=timeout) as response:
-            data = response.read(max_bytes + 1)
-    except urllib.error.HTTPError as error:
-        raise ValidationFailed(_("The address answered with an error (%(code)s).",
-                                 code=error.code), field="url") from error
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        raise ValidationFailed(_("The address could not be reached."), field="url") from error
-    if len(data) > max_bytes:
+        return fetch_url(url, max_bytes=max_bytes, deadline=timeout,
+                         headers={"Accept": "text/calendar, */*;q=0.5"})
+    except TooLarge as error:
         raise ValidationFailed(_("The file is larger than %(size)d kB.",
-                                 size=max_bytes // 1000), field="url")
-    return data
+                                 size=max_bytes // 1000), field="url") from error
+    except FetchFailed as error:
+        raise ValidationFailed(_("No calendar could be read from this address."),
+                               field="url") from error
 
 
 # ---- carrying the file from preview to confirmation ---------------------------------------

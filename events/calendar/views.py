@@ -21,9 +21,10 @@ from events.calendar.importer import (
 from events.calendar.tokens import feed_token_of, issue_feed_token, token_from_nonce
 from events.enums import Category
 from events.errors import DomainError, ValidationFailed
-from events.extensions import db
+from events.extensions import db, limiter
 from events.mail import absolute_url, site_root
 from events.partners.queries import all_partners
+from events.security import user_limit_key
 
 __all__ = ["bp"]
 
@@ -100,6 +101,8 @@ def _read_import(form: ImportForm):
 
 @bp.route("/calendar/import", methods=["GET", "POST"])
 @login_required
+@limiter.limit(lambda: current_app.config["IMPORT_RATE_LIMIT"], key_func=user_limit_key,
+               methods=["POST"])
 def import_events_page():
     """Staff: an .ics file or URL → a preview of what would be imported."""
     check_can_import(current_user)

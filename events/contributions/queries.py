@@ -11,7 +11,7 @@ from events.auth.permissions import (
     can_add_contribution,
     can_assign_programme,
     can_change_contribution,
-    can_see_staff_details,
+    can_view_contributions,
     is_admin,
 )
 from events.contributions.models import Contribution
@@ -81,8 +81,9 @@ class PartnerGroup:
 
 
 def event_panel(event, user) -> dict:
-    """Contributions grouped by partner with totals per currency and per kind, for staff."""
-    if not can_see_staff_details(user, event):
+    """Contributions grouped by partner with totals per currency and per kind: every partner's
+    staff read them (the shared record); only the contributing partner and admins change them."""
+    if not can_view_contributions(user, event):
         return {"visible": False}
     groups: dict[int, PartnerGroup] = {}
     for involvement in event.involvements:

@@ -12,6 +12,7 @@ from events.db import just_created
 from events.errors import Conflict, NotAllowed, ValidationFailed
 from events.extensions import db
 from events.partners.models import Partner, Venue
+from events.text import one_line
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 RESERVED_SLUGS = {"new"}  # /partners/new is a page of its own
@@ -33,7 +34,8 @@ def _clean_partner(values: dict) -> dict:
     if website and not website.startswith(("http://", "https://")):
         raise ValidationFailed(_("Start the address with https://"), field="website")
     return {
-        "slug": slug, "name": values["name"].strip(), "short_name": values["short_name"].strip(),
+        "slug": slug, "name": one_line(values["name"]),
+        "short_name": one_line(values["short_name"]),
         "description": (values.get("description") or "").strip(), "website": website,
         "color": values["color"].lower(),
     }
@@ -89,7 +91,9 @@ def _check_venue(values: dict, venue: Venue | None = None) -> dict:
         raise ValidationFailed(_("Latitude is between -90 and 90."), field="latitude")
     if lon is not None and not (-180 <= Decimal(str(lon)) <= 180):
         raise ValidationFailed(_("Longitude is between -180 and 180."), field="longitude")
-    clean = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
+    # Every venue text is one line except the accessibility notes.
+    clean = {k: (v.strip() if k == "accessibility" else one_line(v)) if isinstance(v, str) else v
+             for k, v in values.items()}
     for key in ("latitude", "longitude"):
         if key in clean and clean[key] is not None:
             clean[key] = float(clean[key])

@@ -24,9 +24,11 @@ def attendees_csv(event, registrations, positions: dict[int, int]) -> bytes:
                      _("Waitlist position"), _("Registered at"), _("Checked in at")])
     for r in registrations:
         user = r.user
+        anonymous = r.anonymised_at is not None  # retention or a deleted account: no names
         writer.writerow([_cell(v) for v in (
-            user.name, user.email, user.company,
-            user.site_partner.name if user.site_partner else "",
+            _("Anonymised attendee") if anonymous else user.name,
+            "" if anonymous else user.email, "" if anonymous else user.company,
+            user.site_partner.name if user.site_partner and not anonymous else "",
             label(r.status), positions.get(r.id, ""),
             local_datetime(r.registered_at, event, "yyyy-MM-dd HH:mm"),
             local_datetime(r.checked_in_at, event, "yyyy-MM-dd HH:mm"),

@@ -44,6 +44,9 @@ class Registration(db.Model):
     checked_in_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     # SHA-256 of the secret in the cancel link; the secret itself is never stored.
     cancel_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    # Set once the attendee's name may no longer be shown (retention or a deleted account);
+    # the row still counts in capacity and reports.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -153,6 +153,7 @@ def attendees(event: Event) -> list[Registration]:
             .where(Registration.event_id == event.id)
             .options(
                 selectinload(Registration.user).selectinload(User.site_partner),
+                selectinload(Registration.user).selectinload(User.resident_company),
                 selectinload(Registration.checked_in_by),
             )
             .order_by(status_order, Registration.registered_at, Registration.id)
@@ -164,5 +165,7 @@ def matches(registration: Registration, search: str) -> bool:
     """Name, email or company contains the search words (Unicode-aware, so Cyrillic works on
     SQLite too, whose lower() knows only ASCII)."""
     user = registration.user
+    if registration.anonymised_at is not None:
+        return False
     haystack = f"{user.name} {user.email} {user.company}".casefold()
     return all(word in haystack for word in search.casefold().split())

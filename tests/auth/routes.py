@@ -3,4 +3,14 @@
 ROUTES = {
     "auth.accounts": "staff",
     "auth.set_active": "staff",
+    "auth.account": "signed-in",
+    "auth.change_password": "signed-in",
+    "auth.signout_everywhere": "signed-in",
+    "auth.resend_verification": "signed-in",
+    "auth.download_data": "signed-in",
+    "auth.delete": "signed-in",
+    "auth.forgot_password": "anyone",
+    "auth.verify_email": "token",
+    "auth.reset_password": "token",
+    "auth.accept_invitation": "token",
 }

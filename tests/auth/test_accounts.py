@@ -19,6 +19,7 @@ def people(app):
     people = {
         "admin": make_user(Role.ADMIN),
         "coordinator": make_user(Role.COORDINATOR, ours),
+        "fellow_coordinator": make_user(Role.COORDINATOR, ours),
         "staff": make_user(Role.STAFF, ours),
         "other_staff": make_user(Role.STAFF, theirs),
         "resident": make_user(),
@@ -29,8 +30,7 @@ def people(app):
 
 
 def new_account(**overrides):
-    values = {"email": "new@example.org", "name": "New", "password": "a-long-password",
-              "role": Role.STAFF}
+    values = {"email": "new@example.org", "name": "New", "role": Role.STAFF}
     return values | overrides
 
 
@@ -67,6 +67,8 @@ def test_coordinator_always_adds_to_their_own_partner(people):
     ("coordinator", "other_staff", False),
     ("coordinator", "resident", False),
     ("coordinator", "coordinator", False),  # never oneself
+    ("coordinator", "fellow_coordinator", False),  # only admins disable coordinators
+    ("admin", "fellow_coordinator", True),
     ("staff", "coordinator", False),
 ])
 def test_who_may_disable_whom(people, actor, target, allowed):
@@ -93,22 +95,24 @@ def test_plain_staff_may_not_open_accounts(people, client):
     assert client.get("/accounts").status_code == 403
 
 
-def test_coordinator_creates_staff_through_the_form(people, client):
+def test_coordinator_creates_staff_through_the_form(people, client, outbox):
     login(client, people["coordinator"])
     response = client.post("/accounts", data={
         "name": "Fresh Staff", "email": "Fresh@Example.org", "role": "staff",
-        "partner": str(people["ours"].id), "password": "a-long-password"})
+        "partner": str(people["ours"].id)})
     assert response.status_code == 302
     user = db.session.scalar(sa.select(User).where(User.email == "fresh@example.org"))
     assert user.partner_id == people["ours"].id
-    assert user.check_password("a-long-password")
+    # Nobody told the person a password: an invitation mail lets them choose their own.
+    assert not user.check_password("")
+    assert [m.recipients for m in outbox] == [["fresh@example.org"]]
+    assert "/invitation/" in outbox[0].body
 
 
 def test_form_refuses_a_taken_email(people, client):
     login(client, people["admin"])
     response = client.post("/accounts", data={
-        "name": "Dup", "email": people["staff"].email, "role": "resident", "partner": "0",
-        "password": "a-long-password"})
+        "name": "Dup", "email": people["staff"].email, "role": "resident", "partner": "0"})
     assert response.status_code == 409
     assert "already exists" in response.get_data(as_text=True)
 

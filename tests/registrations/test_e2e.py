@@ -41,7 +41,7 @@ def test_sign_up_register_cancel_and_the_waitlist_moves_up(live_server, page, br
     page.fill("input[name=password]", PASSWORD)
     page.fill("input[name=confirm]", PASSWORD)
     page.click("form.form button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    page.wait_for_url(f"{base}/account")
 
     page.goto(event_url)
     page.click("#registration button:has-text('Register')")

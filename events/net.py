@@ -1,0 +1,186 @@
+"""Fetching a URL someone typed, without letting it reach inside our network (SSRF).
+
+`fetch_url()` resolves the host itself, refuses any address that is not public (loopback,
+private, link-local, multicast, reserved, shared, unspecified — IPv4, IPv6 and IPv4-mapped IPv6;
+decimal, hex and octal spellings are resolved first, so they are caught too), connects to the
+very address it checked (no second lookup an attacker could answer differently), follows
+redirects by checking each hop the same way, and keeps one deadline for the whole exchange and
+a cap on the bytes read. Every failure carries the same neutral message, so the answers cannot
+be used to map hosts or ports. `webcal://` is tried as https://, then http://.
+"""
+
+import http.client
+import ipaddress
+import socket
+import ssl
+import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from urllib.parse import urljoin, urlsplit
+
+from flask import current_app, has_app_context
+
+MAX_REDIRECTS = 5
+USER_AGENT = "JointEvents"
+
+
+class FetchFailed(Exception):
+    """The URL could not be fetched (the message is deliberately the same for every cause)."""
+
+
+class TooLarge(FetchFailed):
+    pass
+
+
+def _allowed_extra(ip, port: int) -> bool:
+    """Addresses an operator allowed on purpose (FETCH_ALLOWED_ADDRESSES: "10.1.2.3",
+    "10.0.0.0/8" or "127.0.0.1:8080"), e.g. an intranet calendar server."""
+    entries = current_app.config.get("FETCH_ALLOWED_ADDRESSES") if has_app_context() else None
+    for entry in entries or ():
+        address, _, wanted_port = entry.rpartition(":") if entry.count(":") == 1 else (
+            entry, "", "")
+        if wanted_port and wanted_port != str(port):
+            continue
+        try:
+            if ip in ipaddress.ip_network(address, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def is_public(ip) -> bool:
+    """A unicast address on the public internet."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        mapped = ip.ipv4_mapped or ip.sixtofour
+        if mapped is not None:
+            return is_public(mapped)
+        if ip.teredo is not None:
+            return False
+    return ip.is_global and not ip.is_multicast and not ip.is_reserved
+
+
+def address_allowed(ip, port: int) -> bool:
+    return is_public(ip) or _allowed_extra(ip, port)
+
+
+def _resolve(host: str, port: int, remaining: float) -> list:
+    """Every address the host resolves to (within the deadline)."""
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        future = pool.submit(socket.getaddrinfo, host, port, 0, socket.SOCK_STREAM)
+        infos = future.result(timeout=max(remaining, 0.01))
+    except (FutureTimeout, OSError, UnicodeError, ValueError) as error:
+        raise FetchFailed from error
+    finally:
+        pool.shutdown(wait=False)
+    addresses = []
+    for _family, _type, _proto, _canon, sockaddr in infos:
+        ip = ipaddress.ip_address(sockaddr[0].split("%", 1)[0])
+        if ip not in addresses:
+            addresses.append(ip)
+    return addresses
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to the checked address, whatever the Host header names."""
+
+    def __init__(self, host, port, ip, timeout):
+        super().__init__(host, port, timeout=timeout)
+        self._ip = ip
+
+    def connect(self):
+        self.sock = socket.create_connection((str(self._ip), self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, host, port, ip, timeout):
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self._ip = ip
+
+    def connect(self):
+        sock = socket.create_connection((str(self._ip), self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+def _split(url: str):
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchFailed
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as error:
+        raise FetchFailed from error
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    return parts.scheme, parts.hostname, port, path
+
+
+def _get_once(url: str, *, max_bytes: int, ends_at: float, headers: dict, clock):
+    """One request: (status, location or None, body)."""
+    scheme, host, port, path = _split(url)
+    addresses = _resolve(host, port, ends_at - clock())
+    if not addresses or not all(address_allowed(ip, port) for ip in addresses):
+        raise FetchFailed
+    remaining = ends_at - clock()
+    if remaining <= 0:
+        raise FetchFailed
+    connection_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
+    connection = connection_class(host, port, addresses[0], timeout=remaining)
+    try:
+        connection.request("GET", path, headers={"Accept-Encoding": "identity", **headers,
+                                                 "User-Agent": USER_AGENT})
+        sock = connection.sock  # kept: http.client lets go of it once the response is read
+        response = connection.getresponse()
+        if 300 <= response.status < 400 and response.getheader("Location"):
+            return response.status, urljoin(url, response.getheader("Location")), b""
+        if response.status != 200:
+            return response.status, None, b""
+        chunks, size = [], 0
+        while True:
+            remaining = ends_at - clock()
+            if remaining <= 0:
+                raise FetchFailed
+            sock.settimeout(remaining)
+            chunk = response.read1(65536) if hasattr(response, "read1") else response.read(65536)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > max_bytes:
+                raise TooLarge
+            chunks.append(chunk)
+        return 200, None, b"".join(chunks)
+    except (OSError, http.client.HTTPException, ssl.SSLError) as error:
+        raise FetchFailed from error
+    finally:
+        connection.close()
+
+
+def fetch_url(url: str, *, max_bytes: int, deadline: float,
+              headers: dict | None = None, clock=time.monotonic) -> bytes:
+    """GET a public http(s) URL: the body, at most `max_bytes`, within `deadline` seconds in
+    total (resolving, connecting, redirects and reading together). FetchFailed otherwise."""
+    url = (url or "").strip()
+    ends_at = clock() + deadline
+    if url.lower().startswith("webcal://"):
+        rest = url[len("webcal://"):]
+        try:
+            return fetch_url("https://" + rest, max_bytes=max_bytes,
+                             deadline=max(ends_at - clock(), 0) / 2, headers=headers,
+                             clock=clock)
+        except TooLarge:
+            raise
+        except FetchFailed:
+            return fetch_url("http://" + rest, max_bytes=max_bytes,
+                             deadline=max(ends_at - clock(), 0), headers=headers,
+                             clock=clock)
+    for _hop in range(MAX_REDIRECTS + 1):
+        status, location, body = _get_once(url, max_bytes=max_bytes, ends_at=ends_at,
+                                           headers=headers or {}, clock=clock)
+        if location is None:
+            if status != 200:
+                raise FetchFailed
+            return body
+        url = location  # checked like the first address on the next turn
+    raise FetchFailed

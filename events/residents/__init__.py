@@ -1,0 +1,1 @@
+"""Resident companies of each partner, their e-mail domains, and the residency queue."""
