@@ -26,8 +26,8 @@ from tests.smoke.processes import BIN, Process, checkout_copy, clean_environment
 PG_ADMIN_URL = os.environ.get("SMOKE_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 REDIS_CLAIM_KEY = "joint-events:smoke-claim"
-ADMIN = ("admin@events.example.test", "admin-password-1")
-SITE_URL = "https://events.example.test"
+ADMIN = ("admin@events.example.org", "admin-password-1")
+SITE_URL = "https://events.example.org"
 
 
 @dataclass
@@ -120,7 +120,7 @@ def production(tmp_path_factory, smtp_sink):
         env = clean_environment(
             DATABASE_URL=db_url,
             SECRET_KEY=secrets.token_hex(32),
-            SITE_URL=SITE_URL, SITE_DOMAIN="events.example.test",
+            SITE_URL=SITE_URL, SITE_DOMAIN="events.example.org",
             MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp_sink.port),
             RATELIMIT_STORAGE_URI=f"redis://{REDIS_HOST}:{REDIS_PORT}/{redis_db}",
             # SESSION_COOKIE_SECURE stays off: the test speaks plain HTTP to gunicorn, where

@@ -26,14 +26,23 @@ def add_partner(admin, name: str, short_name: str, slug: str) -> str:
     return slug
 
 
-def add_coordinator(admin, email: str, partner_name: str) -> None:
+def add_coordinator(admin, mailbox, email: str, partner_name: str) -> None:
+    """The admin adds the account; the coordinator chooses a password through the mailed
+    invitation, as a new colleague does."""
     page = admin.get("/accounts")
     form = page.form("/accounts")
+    since = mailbox.mark()
     saved = admin.submit(page, "/accounts", data={
         "name": email.split("@")[0].title(), "email": email, "role": "coordinator",
-        "partner": form.option_value("partner", partner_name), "password": PASSWORD})
+        "partner": form.option_value("partner", partner_name)})
     assert saved.path == "/accounts", saved.text[:2000]
     assert email in saved.text
+    invitation = mailbox.expect(email, "invited", since=since)
+    link = invitation.link("/invitation/")
+    newcomer = admin.__class__(admin.base_url)
+    page = newcomer.get(link[link.index("/invitation/"):])
+    welcomed = newcomer.submit(page, data={"password": PASSWORD, "confirm": PASSWORD})
+    assert 'action="/signout"' in welcomed.text, welcomed.text[:2000]
 
 
 @pytest.fixture(scope="module")
@@ -42,12 +51,12 @@ def site(production, smtp_sink):
     admin.sign_in(*ADMIN)
     for name, short_name, slug in PARTNERS:
         add_partner(admin, name, short_name, slug)
-    add_coordinator(admin, "lead@northern.example.test", PARTNERS[0][0])
-    add_coordinator(admin, "guest@southern.example.test", PARTNERS[1][0])
+    add_coordinator(admin, smtp_sink, "lead@northern.example.org", PARTNERS[0][0])
+    add_coordinator(admin, smtp_sink, "guest@southern.example.org", PARTNERS[1][0])
     return Site(
         base_url=production.base_url, link_base=SITE_URL, mailbox=smtp_sink,
-        lead=("lead@northern.example.test", PASSWORD),
-        guest=("guest@southern.example.test", PASSWORD),
+        lead=("lead@northern.example.org", PASSWORD),
+        guest=("guest@southern.example.org", PASSWORD),
         guest_partner=PARTNERS[1][0], site_partner=PARTNERS[0][0],
         server_output=production.process.tail,
     )
@@ -70,7 +79,7 @@ def test_rate_limits_are_counted_in_redis(production, site):
 
 def test_double_click_on_create_account_answers_both_alike(production, site):
     """Two submits of one sign-up form, sent at once to different workers: both end signed
-    in on the agenda, one account exists, nobody sees an error."""
+    in on their account page, one account exists, nobody sees an error."""
     person = production.client()
     page = person.get("/signup")
     form = page.form()
@@ -92,7 +101,7 @@ def test_double_click_on_create_account_answers_both_alike(production, site):
         thread.join(60)
     assert [a.status for a in answers] == [200, 200]
     for answer in answers:
-        assert answer.path == "/"
+        assert answer.path == "/account"
         assert 'action="/signout"' in answer.text
     with psycopg.connect(PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + production.db_name) as conn:
         count = conn.execute("SELECT count(*) FROM users WHERE email = %s", (address,)).fetchone()
