@@ -1,46 +1,12 @@
-"""CSV files of the report tables that spreadsheets open as they are: UTF-8 with a BOM (so
-Cyrillic survives Excel), the reader's list separator and decimal mark (";" and "," in
-Russian), proper quoting, and no cell that a spreadsheet would run as a formula."""
+"""CSV files of the report tables; how a CSV is written (separator, decimal mark, BOM,
+defused formulas) is the one rule in events.sheets."""
 
-import csv
-import io
 from decimal import Decimal
 
 from flask_babel import gettext as _
 
 from events.enums import Category, ContributionKind, InvolvementRole, InvolvementState, label
-
-BOM = "\ufeff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def dialect_for(language: str) -> tuple[str, str]:
-    """(delimiter, decimal mark) that a spreadsheet in this language expects."""
-    return (";", ",") if language == "ru" else (",", ".")
-
-
-class Sheet:
-    def __init__(self, language: str):
-        self.delimiter, self.decimal_mark = dialect_for(language)
-        self.buffer = io.StringIO()
-        self.writer = csv.writer(self.buffer, delimiter=self.delimiter,
-                                 quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-
-    def cell(self, value) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, Decimal):
-            return f"{value:.2f}".replace(".", self.decimal_mark)
-        if isinstance(value, int):
-            return str(value)
-        text = str(value)
-        return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-    def row(self, values) -> None:
-        self.writer.writerow([self.cell(v) for v in values])
-
-    def text(self) -> str:
-        return BOM + self.buffer.getvalue()
+from events.sheets import Sheet
 
 
 def partners_csv(rows, currencies, language) -> str:
