@@ -28,6 +28,16 @@ class NotFound(DomainError):
     status = 404
 
 
+class SignInToSee(NotFound):
+    """Not found for a signed-out visitor who might see it after signing in. The page offers
+    sign-in and the way back (`next`); it tells nothing of what is there, or whether anything
+    is, so it reads the same for an existing event and a made-up address."""
+
+    def __init__(self, message: str, next_url: str):
+        super().__init__(message)
+        self.next_url = next_url
+
+
 class Conflict(DomainError):
     status = 409
 
@@ -49,17 +59,18 @@ TITLES = {
 }
 
 
-def _page(status: int, message: str | None):
+def _page(status: int, message: str | None, **extra):
     title = str(TITLES.get(status, _l("Error")))
     if request.accept_mimetypes.best == "application/json":
         return {"error": title, "message": message}, status
-    return render_template("errors/error.html", status=status, title=title, message=message), status
+    return render_template("errors/error.html", status=status, title=title, message=message,
+                           **extra), status
 
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
-        return _page(error.status, error.message)
+        return _page(error.status, error.message, sign_in_next=getattr(error, "next_url", None))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

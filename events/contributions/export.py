@@ -16,7 +16,7 @@ def partners_csv(rows, currencies, language) -> str:
                *(_("Money, %(currency)s", currency=c) for c in currencies),
                _("Hours"), _("Registrations"), _("Check-ins")])
     for row in rows:
-        sheet.row([row.partner.name, *(row.roles[r] for r in InvolvementRole),
+        sheet.row([row.partner.local_name, *(row.roles[r] for r in InvolvementRole),
                    row.contributions, *(row.kinds[k] for k in ContributionKind),
                    *(row.money.get(c) for c in currencies),
                    row.hours, row.registrations, row.checkins])
@@ -25,8 +25,9 @@ def partners_csv(rows, currencies, language) -> str:
 
 def balance_csv(balance, month_labels, language) -> str:
     sheet = Sheet(language)
-    sheet.row([_("Month"), *(p.name for p in balance.partners), _("Total"),
-               *(_("Share of %(partner)s, %%", partner=p.short_name) for p in balance.partners)])
+    sheet.row([_("Month"), *(p.local_name for p in balance.partners), _("Total"),
+               *(_("Share of %(partner)s, %%", partner=p.local_short_name)
+                 for p in balance.partners)])
     for index, month in enumerate(month_labels):
         sheet.row([month, *(balance.counts.get((index, p.id), 0) for p in balance.partners),
                    balance.month_total(index),
@@ -38,10 +39,10 @@ def events_csv(rows, partners, currencies, language, format_day) -> str:
     sheet = Sheet(language)
     header = [_("Date"), _("Event"), _("Category"), _("Programme")]
     for partner in partners:
-        header += [_("%(partner)s: role", partner=partner.short_name),
-                   _("%(partner)s: contributions", partner=partner.short_name),
-                   _("%(partner)s: hours", partner=partner.short_name),
-                   *(_("%(partner)s: money, %(currency)s", partner=partner.short_name,
+        header += [_("%(partner)s: role", partner=partner.local_short_name),
+                   _("%(partner)s: contributions", partner=partner.local_short_name),
+                   _("%(partner)s: hours", partner=partner.local_short_name),
+                   *(_("%(partner)s: money, %(currency)s", partner=partner.local_short_name,
                        currency=c) for c in currencies)]
     sheet.row(header)
     # Labels once, not per row: translating is the slow part of a 10,000-row export.

@@ -34,10 +34,12 @@ def _check_partner(values: dict, partner: Partner | None = None) -> dict:
     website = (values.get("website") or "").strip() or None
     if website and not website.startswith(("http://", "https://")):
         raise ValidationFailed(_("Start the address with https://"), field="website")
+    translated = {key: (values[key] or "").strip() for key in ("name_ru", "short_name_ru")
+                  if key in values}  # left out: kept as they are
     return {
         "slug": slug, "name": values["name"].strip(), "short_name": values["short_name"].strip(),
         "description": (values.get("description") or "").strip(), "website": website,
-        "color": values["color"].lower(),
+        "color": values["color"].lower(), **translated,
     }
 
 

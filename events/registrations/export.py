@@ -16,7 +16,7 @@ def attendees_csv(event, registrations, positions: dict[int, int], language: str
         user = r.user
         sheet.row([
             user.name, user.email, user.company,
-            user.site_partner.name if user.site_partner else "",
+            user.site_partner.local_name if user.site_partner else "",
             label(r.status), positions.get(r.id),
             local_datetime(r.registered_at, event, "yyyy-MM-dd HH:mm"),
             local_datetime(r.checked_in_at, event, "yyyy-MM-dd HH:mm"),
