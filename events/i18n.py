@@ -127,7 +127,7 @@ ROOT = Path(__file__).resolve().parent.parent
 AREAS = ("auth", "partners", "planning", "contributions", "registrations", "calendar", "audit")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
             "lazy_ngettext": (1, 2), "N_": None, "pgettext": ((1, "c"), 2),
-            "npgettext": ((1, "c"), 2, 3)}
+            "npgettext": ((1, "c"), 2, 3), "lazy_pgettext": ((1, "c"), 2)}
 
 
 def N_(message: str) -> str:  # noqa: N802 — the gettext convention for "no-op, extract me"
