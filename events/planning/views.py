@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from events.audit.display import trail_rows
 from events.audit.queries import trail_for_event
 from events.auth.permissions import can_create_event, can_see_staff_details, can_view_event
 from events.contributions.queries import event_panel as contributions_panel
@@ -15,7 +16,6 @@ from events.partners.queries import all_partners
 from events.planning import services
 from events.planning.calendar_grid import month_from_arg, month_grid, week_from_arg, week_grid
 from events.planning.cli import register_planning_cli
-from events.planning.display import trail_rows
 from events.planning.forms import (
     ActionForm,
     AnswerForm,
