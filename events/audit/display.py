@@ -183,6 +183,8 @@ def _row(entry, event, names: _Names) -> TrailRow:
         before, after = pair
         if name == "partner" and entry.subject_type in ("involvements", "contributions"):
             continue  # whose answer or contribution: the entry's subject names the partner
+        if entry.action in FIRST_ACTIONS and after in (None, ""):
+            continue  # not set when it was made
         first = entry.action in FIRST_ACTIONS or (
             before in (None, "") and not (name == "capacity" and before is None))
         shown_before = None if first else _value(name, before, entry, event, names)

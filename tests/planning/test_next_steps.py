@@ -56,14 +56,14 @@ def _answer(client, user, involvement, accept=True, note=""):
 # ---- the staff area names the organisation ------------------------------------------------
 
 def test_staff_area_names_the_readers_organisation(client, world, values):
-    world.a.name_ru = "Альфа Кластер"
+    world.a.short_name_ru = "Альфа Кластер"
     create_event(world.staff_a, **values | {"title": "Our draft"})
     db.session.commit()
     login(client, world.staff_a)
     page = text(client.get("/staff"))
-    assert "Drafts and proposals led by Alpha Cluster" in page
-    assert "Upcoming events Alpha Cluster takes part in" in page
-    assert "Invitations to Alpha Cluster waiting for an answer" in page
+    assert "Drafts and proposals led by Alpha" in page
+    assert "Upcoming events Alpha takes part in" in page
+    assert "Invitations to Alpha waiting for an answer" in page
     assert "your partner" not in page.lower()
     client.post("/language", data={"language": "ru"})
     page = text(client.get("/staff"))
