@@ -70,8 +70,10 @@ def register_cli(app: Flask) -> None:
 
         for area, items in sorted(missing_translations(language).items()):
             click.echo(f"# ---- events/translations/{language}/{area}.po")
-            for message, locations in items:
+            for message, locations, context in items:
                 click.echo(f"#: {' '.join(locations[:3])}")
+                if context:
+                    click.echo(f"msgctxt {_po_quote(context)}")
                 if isinstance(message, tuple):
                     click.echo(f"msgid {_po_quote(message[0])}")
                     click.echo(f"msgid_plural {_po_quote(message[1])}")

@@ -1,6 +1,7 @@
-"""Demo data: the two memorandum partners, their rooms, people and a season of joint events.
+"""Demo data: the two memorandum partners, their rooms, people and a season of joint events
+(events.demo_season), with the trail of how each event came about.
 
-Deterministic (a seeded generator, times relative to today) and idempotent: a second run
+Deterministic (a seeded generator, days counted from today) and idempotent: a second run
 finds the partners already there and changes nothing.
 """
 
@@ -16,9 +17,18 @@ from events.audit.services import record
 from events.auth.models import User
 from events.contributions.models import Contribution
 from events.db import utcnow
+from events.demo_season import (
+    ACCEPT_NOTES,
+    ACCESSIBILITY,
+    ADMIN,
+    PARTNERS,
+    PROGRAMME,
+    RESIDENTS,
+    SEASON,
+    Spec,
+)
 from events.enums import (
     Audience,
-    Category,
     ContributionKind,
     ContributionStatus,
     EventFormat,
@@ -35,256 +45,243 @@ from events.registrations.models import Registration
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 — documented demo accounts, README lists them
 MOSCOW = ZoneInfo("Europe/Moscow")
-
-PARTNERS = [
-    {
-        "slug": "biopharmcluster-northern",
-        "name": "BioPharmCluster “Northern” (MIPT)",
-        "short_name": "BioPharmCluster",
-        "description": "Биофармацевтический кластер «Северный» на базе МФТИ: "
-                       "a cluster of biotech and pharma companies on the MIPT campus.",
-        "website": "https://mipt.ru",
-        "color": "#1b7f5b",
-        "venues": [
-            ("MIPT campus, Dolgoprudny", "Laboratory building", "Conference hall", 120,
-             "Institutsky per. 9, Dolgoprudny", 55.929, 37.518),
-            ("MIPT campus, Dolgoprudny", "Laboratory building", "Room 2.14", 30,
-             "Institutsky per. 9, Dolgoprudny", 55.929, 37.518),
-            ("MIPT campus, Dolgoprudny", "Phystech.Bio", "Coworking", 60,
-             "Institutsky per. 9, Dolgoprudny", 55.930, 37.520),
-        ],
-        "staff": [("coordinator@northern.example", "Anna Sokolova", Role.COORDINATOR),
-                  ("staff@northern.example", "Pavel Orlov", Role.STAFF)],
-    },
-    {
-        "slug": "technopolis-moscow",
-        "name": "Technopolis Moscow",
-        "short_name": "Technopolis",
-        "description": "Технополис «Москва»: a special economic zone and technology park "
-                       "hosting high-tech manufacturers.",
-        "website": "https://technopolismoscow.ru",
-        "color": "#2357b8",
-        "venues": [
-            ("Technopolis, Pechatniki", "Building 1", "Congress hall", 250,
-             "Volgogradsky prospekt 42, Moscow", 55.706, 37.727),
-            ("Technopolis, Pechatniki", "Building 5", "Meeting room A", 20,
-             "Volgogradsky prospekt 42, Moscow", 55.706, 37.727),
-            ("Technopolis, Zelenograd", "Alabushevo", "Exhibition space", 150,
-             "Alabushevo site, Zelenograd", 56.004, 37.159),
-        ],
-        "staff": [("coordinator@technopolis.example", "Irina Volkova", Role.COORDINATOR),
-                  ("staff@technopolis.example", "Dmitry Kuznetsov", Role.STAFF)],
-    },
-]
-
-RESIDENTS = [
-    ("maria@genotek.example", "Maria Ivanova", "Genotek Labs", 0, "ru"),
-    ("oleg@biomatrix.example", "Oleg Petrov", "BioMatrix", 0, None),
-    ("elena@pharmasyn.example", "Elena Smirnova", "PharmaSyn", 0, "en"),
-    ("sergey@cellon.example", "Sergey Fedorov", "Cellon", 0, None),
-    ("nina@immunotech.example", "Nina Morozova", "ImmunoTech", 0, "ru"),
-    ("artem@molecula.example", "Artem Lebedev", "Molecula", 0, None),
-    ("olga@microchip.example", "Olga Kozlova", "MicroChip Systems", 1, "ru"),
-    ("ivan@robotics.example", "Ivan Novikov", "Robotics Lab", 1, None),
-    ("tatiana@photonics.example", "Tatiana Popova", "Photonics Works", 1, "en"),
-    ("alexey@composite.example", "Alexey Vasiliev", "Composite Materials", 1, None),
-    ("yulia@medequip.example", "Yulia Pavlova", "MedEquip", 1, "ru"),
-    ("mikhail@aeronav.example", "Mikhail Semenov", "AeroNav", 1, None),
-]
-
-TOPICS = [
-    ("Biotech investment day", Category.DEMO_DAY),
-    ("Clinical trials: from protocol to first patient", Category.SEMINAR),
-    ("GMP for start-ups", Category.WORKSHOP),
-    ("Import substitution in laboratory equipment", Category.CONFERENCE),
-    ("Residents' networking breakfast", Category.NETWORKING),
-    ("Patent strategy consulting day", Category.CONSULTING_DAY),
-    ("Microelectronics for medical devices", Category.SEMINAR),
-    ("Open lab tour and exhibition", Category.EXHIBITION),
-    ("Grant applications clinic", Category.CONSULTING_DAY),
-    ("Scaling up bioreactors", Category.WORKSHOP),
-    ("Export support for technology companies", Category.SEMINAR),
-    ("Joint cluster conference", Category.CONFERENCE),
-    ("Pitch training for founders", Category.WORKSHOP),
-    ("Industrial design and prototyping", Category.DEMO_DAY),
-]
+PARTNER_FIELDS = ("slug", "name", "short_name", "name_ru", "short_name_ru", "description",
+                  "website", "color")
 
 
 def database_is_empty() -> bool:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Partner)) == 0
 
 
-def _user(email, name, role, *, partner=None, company="", site_partner=None, locale=None):
+def _user(email, name, role, *, partner=None, company="", site_partner=None, locale=None,
+          password_hash: str):
     user = User(email=email, name=name, role=role, partner=partner, company=company,
-                site_partner=site_partner, locale=locale)
-    user.set_password(DEMO_PASSWORD)
+                site_partner=site_partner, locale=locale, password_hash=password_hash)
     db.session.add(user)
     return user
+
+
+class _Demo:
+    """The people and places the season refers to, by partner slug."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+        self.today = now.astimezone(MOSCOW).date()
+        self.rng = random.Random(2026)
+        # Every demo account shares the documented password: hash it once (scrypt is slow
+        # on purpose), not once per account.
+        probe = User()
+        probe.set_password(DEMO_PASSWORD)
+        known = probe.password_hash
+        self.admin = _user(*ADMIN, Role.ADMIN, password_hash=known)
+        self.partners: dict[str, Partner] = {}
+        self.venues: dict[str, list[Venue]] = {}
+        self.staff: dict[str, list[User]] = {}  # [coordinator, staff member]
+        for spec in PARTNERS:
+            partner = Partner(**{k: spec[k] for k in PARTNER_FIELDS})
+            db.session.add(partner)
+            self.partners[spec["slug"]] = partner
+            self.venues[spec["slug"]] = [
+                Venue(partner=partner, site=site, building=building, name=room, capacity=cap,
+                      address=address, latitude=lat, longitude=lon, accessibility=ACCESSIBILITY)
+                for site, building, room, cap, address, lat, lon in spec["venues"]
+            ]
+            db.session.add_all(self.venues[spec["slug"]])
+            self.staff[spec["slug"]] = [_user(e, n, r, partner=partner, password_hash=known)
+                                        for e, n, r in spec["staff"]]
+        partner_list = list(self.partners.values())
+        self.residents = [
+            _user(e, n, Role.RESIDENT, company=c, site_partner=partner_list[p], locale=loc,
+                  password_hash=known)
+            for e, n, c, p, loc in RESIDENTS
+        ]
+        self.programme = Programme(**PROGRAMME)
+        db.session.add(self.programme)
+        db.session.flush()
 
 
 def seed_demo(now: datetime | None = None) -> bool:
     """Load the demo once. Returns False when it is already there."""
     if db.session.scalar(sa.select(Partner).where(Partner.slug == PARTNERS[0]["slug"])):
         return False
-    rng = random.Random(2026)
-    now = now or utcnow()
-    admin = _user("admin@joint-events.example", "Site Admin", Role.ADMIN)
-    partners, venues, staff = [], {}, {}
-    for spec in PARTNERS:
-        partner = Partner(**{k: spec[k] for k in
-                             ("slug", "name", "short_name", "description", "website", "color")})
-        db.session.add(partner)
-        partners.append(partner)
-        venues[spec["slug"]] = [
-            Venue(partner=partner, site=site, building=building, name=room, capacity=cap,
-                  address=address, latitude=lat, longitude=lon,
-                  accessibility="Step-free entrance; lift to all floors.")
-            for site, building, room, cap, address, lat, lon in spec["venues"]
-        ]
-        db.session.add_all(venues[spec["slug"]])
-        staff[spec["slug"]] = [_user(e, n, r, partner=partner) for e, n, r in spec["staff"]]
-    residents = [
-        _user(e, n, Role.RESIDENT, company=c, site_partner=partners[p], locale=loc)
-        for e, n, c, p, loc in RESIDENTS
-    ]
-    programme = Programme(
-        slug="programme-2026-2027", title="Joint action programme 2026–2027",
-        description="Events agreed under the additional agreement to the memorandum.",
-    )
-    db.session.add(programme)
-    db.session.flush()
-    record(admin, "demo.seed", partners[0], {"partners": [None, len(partners)]})
-
-    today = now.astimezone(MOSCOW).date()
-    for index in range(40):
-        _demo_event(rng, index, today, now, partners, venues, staff, residents, programme)
+    demo = _Demo(now or utcnow())
+    _at(record(demo.admin, "demo.seed", next(iter(demo.partners.values())),
+               {"partners": [None, len(demo.partners)]}), demo.now - timedelta(days=60))
+    for index, spec in enumerate(SEASON):
+        _demo_event(demo, index, spec)
     from events.residents.demo import seed_residency
 
     seed_residency()
     return True
 
 
-def _demo_event(rng, index, today, now, partners, venues, staff, residents, programme):
-    lead = partners[index % 2]
-    other = partners[(index + 1) % 2]
-    title, category = TOPICS[index % len(TOPICS)]
-    day = today + timedelta(days=-30 + index * 3 + rng.randint(0, 2))
-    start_hour = rng.choice([10, 11, 14, 15, 16])
-    starts = datetime.combine(day, time(start_hour), MOSCOW)
-    ends = starts + timedelta(hours=rng.choice([1, 2, 3, 4]))
-    fmt = [EventFormat.IN_PERSON, EventFormat.IN_PERSON, EventFormat.HYBRID,
-           EventFormat.ONLINE][index % 4]
-    venue = None if fmt == EventFormat.ONLINE else rng.choice(venues[lead.slug])
-    is_past = ends <= now
-    if index % 13 == 5:
-        status = EventStatus.CANCELLED
-    elif not is_past and index % 7 == 3:
-        status = EventStatus.DRAFT
-    elif not is_past and index % 7 == 4:
-        status = EventStatus.PROPOSED
-    else:
-        status = EventStatus.SCHEDULED
-    audience = [Audience.PUBLIC, Audience.PUBLIC, Audience.RESIDENTS, Audience.PUBLIC,
-                Audience.PUBLIC, Audience.RESIDENTS, Audience.PUBLIC, Audience.INTERNAL][index % 8]
-    capacity = None if index % 9 == 0 else min(venue.capacity if venue else 100,
-                                                rng.choice([8, 12, 20, 40, 80]))
-    coordinator, member = staff[lead.slug]
+def _at(entry, when: datetime):
+    """Date an audit entry to when it happened in the demo's story."""
+    entry.created_at = when
+    return entry
+
+
+def _demo_event(demo: _Demo, index: int, spec: Spec) -> None:
+    lead = demo.partners[spec.lead]
+    coordinator, member = demo.staff[spec.lead]
+    day = demo.today + timedelta(days=spec.day)
+    starts = datetime.combine(day, time(spec.hour), MOSCOW)
+    ends = starts + timedelta(minutes=spec.minutes)
+    venue = None if spec.room is None or spec.format == EventFormat.ONLINE \
+        else demo.venues[spec.lead][spec.room]
+    created = min(demo.now, starts) - timedelta(days=40, minutes=-index * 17)
+    status = spec.status
+    was_scheduled = status == EventStatus.SCHEDULED or (
+        status == EventStatus.CANCELLED and all(i.answer for i in spec.with_))
+    published = created + timedelta(days=7) if was_scheduled else None
+    cancelled = (min(demo.now, starts) - timedelta(days=2)) if status == EventStatus.CANCELLED \
+        else None
     event = Event(
-        title=f"{title} #{index + 1}" if index >= len(TOPICS) else title,
-        summary=f"A joint event of {lead.short_name} and {other.short_name}.",
-        description=(
-            f"**{title}** — organised by *{lead.short_name}* together with "
-            f"*{other.short_name}* under the cooperation memorandum.\n\n"
-            "- talks by resident companies\n- questions and answers\n- networking"
-        ),
-        category=category, format=fmt, venue=venue,
-        online_url="https://meet.example.org/joint-" + str(index + 1)
-        if fmt != EventFormat.IN_PERSON else None,
-        starts_at=starts, ends_at=ends, timezone="Europe/Moscow", capacity=capacity,
-        registration_closes_at=starts if status == EventStatus.SCHEDULED else None,
-        audience=audience, status=status, created_by=member,
-        programme=programme if index % 3 == 0 else None,
-        published_at=now - timedelta(days=40) if status in (
-            EventStatus.SCHEDULED, EventStatus.CANCELLED) else None,
-        cancel_reason="The speaker could not travel." if status == EventStatus.CANCELLED
-        else None,
-        cancelled_at=now - timedelta(days=1) if status == EventStatus.CANCELLED else None,
-        sequence=1 if status in (EventStatus.SCHEDULED, EventStatus.CANCELLED) else 0,
+        title=spec.title, summary=spec.summary, description=spec.description,
+        category=spec.category, format=spec.format, venue=venue,
+        online_url=f"https://meet.example.org/{spec.key}"
+        if spec.format != EventFormat.IN_PERSON else None,
+        starts_at=starts, ends_at=ends, timezone="Europe/Moscow", capacity=spec.capacity,
+        registration_closes_at=starts if was_scheduled else None,
+        audience=spec.audience, status=status, created_by=member,
+        programme=demo.programme if spec.programme else None, published_at=published,
+        cancel_reason=spec.cancel_reason or None, cancelled_at=cancelled,
+        sequence={EventStatus.DRAFT: 0, EventStatus.PROPOSED: 1, EventStatus.SCHEDULED: 2,
+                  EventStatus.CANCELLED: 3 if was_scheduled else 2}[status],
     )
     db.session.add(event)
     db.session.add(Involvement(event=event, partner=lead, role=InvolvementRole.HOST,
-                               state=InvolvementState.ACCEPTED, invited_by=member))
-    if index % 5 != 2:
-        answered = status not in (EventStatus.DRAFT, EventStatus.PROPOSED) or index % 2 == 0
-        other_staff = staff[other.slug]
-        db.session.add(Involvement(
-            event=event, partner=other,
-            role=InvolvementRole.CO_HOST if index % 4 in (0, 1) else InvolvementRole.SUPPORTER,
-            state=InvolvementState.ACCEPTED if answered else InvolvementState.INVITED,
-            invited_by=member, answered_by=other_staff[0] if answered else None,
-            answered_at=now - timedelta(days=20) if answered else None,
-            note="Happy to join." if answered else "",
-        ))
+                               state=InvolvementState.ACCEPTED, invited_by=member,
+                               invited_at=created, answered_by=member, answered_at=created))
     db.session.flush()
-    record(member, "event.create", event, {"title": [None, event.title]})
+    _at(record(member, "event.create", event, {
+        "title": [None, event.title], "category": [None, event.category],
+        "format": [None, event.format], "venue": [None, venue.label if venue else None],
+        "starts_at": [None, starts], "ends_at": [None, ends],
+        "capacity": [None, event.capacity], "audience": [None, event.audience],
+        "lead_partner": [None, lead.short_name], "status": [None, EventStatus.DRAFT],
+    }), created)
+    involvements = _demo_involvements(demo, event, spec, member, created)
     if status != EventStatus.DRAFT:
-        _demo_contributions(rng, event, lead, other, index, member, staff)
-    if status == EventStatus.SCHEDULED and audience != Audience.INTERNAL:
-        _demo_registrations(rng, event, residents, is_past, coordinator)
+        _at(record(member, "event.propose", event,
+                   {"status": [EventStatus.DRAFT, EventStatus.PROPOSED]}),
+            created + timedelta(days=2))
+    if was_scheduled:
+        _at(record(coordinator, "event.schedule", event,
+                   {"status": [EventStatus.PROPOSED, EventStatus.SCHEDULED],
+                    "published_at": [None, published]}), published)
+    if status != EventStatus.DRAFT:
+        _demo_contributions(demo, event, involvements, created + timedelta(days=8))
+    if status == EventStatus.SCHEDULED and spec.audience != Audience.INTERNAL:
+        _demo_registrations(demo, event, spec, coordinator)
+    if cancelled is not None:
+        before = EventStatus.SCHEDULED if was_scheduled else EventStatus.PROPOSED
+        _at(record(coordinator, "event.cancel", event, {
+            "status": [before, EventStatus.CANCELLED],
+            "cancel_reason": [None, spec.cancel_reason], "cancelled_at": [None, cancelled],
+        }), cancelled)
 
 
-def _demo_contributions(rng, event, lead, other, index, member, staff):
-    kinds = [
-        (lead, ContributionKind.VENUE, "Hall and equipment", Decimal(1), "days", None),
-        (lead, ContributionKind.STAFF_TIME, "Organising team", Decimal(rng.randint(6, 40)),
-         "hours", None),
-        (lead, ContributionKind.CATERING, "Coffee break", None, "",
-         Decimal(rng.randint(10, 90) * 1000)),
-    ]
-    if index % 5 != 2:
-        kinds += [
-            (other, ContributionKind.SPEAKERS, "Two speakers from resident companies",
-             Decimal(2), "people", None),
-            (other, ContributionKind.PROMOTION, "Newsletter and social media", None, "",
-             Decimal(rng.randint(5, 30) * 1000)),
-        ]
-        if index % 4 == 1:
-            kinds.append((other, ContributionKind.FUNDING, "Travel grant for a speaker",
-                          None, "", Decimal("1250.00")))
-    for n, (partner, kind, text, qty, unit, amount) in enumerate(kinds):
-        status = ContributionStatus.PLEDGED
-        if event.is_past:
-            status = ContributionStatus.DELIVERED
-        if n == 2 and index % 6 == 0:
+def _demo_involvements(demo: _Demo, event: Event, spec: Spec, inviter: User,
+                       created: datetime) -> list[tuple[Partner, Involvement]]:
+    """The lead partner first, then each partner invited, with its answer if it gave one."""
+    lead = demo.partners[spec.lead]
+    taking_part = [(lead, event.involvements[0])]
+    for n, invited in enumerate(spec.with_):
+        partner = demo.partners[invited.partner]
+        role = InvolvementRole(invited.role)
+        state = InvolvementState(invited.answer) if invited.answer else InvolvementState.INVITED
+        answerer = demo.staff[invited.partner][0]
+        answered_at = created + timedelta(days=4) if invited.answer else None
+        note = invited.note or (ACCEPT_NOTES[(len(event.title) + n) % len(ACCEPT_NOTES)]
+                                if state == InvolvementState.ACCEPTED else "")
+        involvement = Involvement(
+            event=event, partner=partner, role=role, state=state, note=note,
+            invited_by=inviter, invited_at=created + timedelta(days=1),
+            answered_by=answerer if invited.answer else None, answered_at=answered_at)
+        db.session.add(involvement)
+        db.session.flush()
+        _at(record(inviter, "involvement.invite", involvement, {
+            "partner": [None, partner.short_name], "role": [None, role],
+            "state": [None, InvolvementState.INVITED]}, event=event),
+            created + timedelta(days=1))
+        if invited.answer:
+            action = "involvement.accept" if state == InvolvementState.ACCEPTED \
+                else "involvement.decline"
+            _at(record(answerer, action, involvement, {
+                "state": [InvolvementState.INVITED, state], "note": ["", note]},
+                event=event), answered_at)
+        if state == InvolvementState.ACCEPTED:
+            taking_part.append((partner, involvement))
+    return taking_part
+
+
+def _demo_contributions(demo: _Demo, event: Event, taking_part, when: datetime) -> None:
+    """What each partner that takes part gives, in the words its staff would write."""
+    rng = demo.rng
+    in_person = event.format != EventFormat.ONLINE
+    rows = []
+    (lead, _), others = taking_part[0], taking_part[1:]
+    if in_person:
+        rows.append((lead, ContributionKind.VENUE, "Зал, проектор и звук на весь день",
+                     Decimal(1), "days", None, "RUB"))
+        rows.append((lead, ContributionKind.CATERING, "Кофе-брейк для участников", None, "",
+                     Decimal(rng.randint(10, 90) * 1000), "RUB"))
+    else:
+        rows.append((lead, ContributionKind.EQUIPMENT, "Платформа для трансляции и запись",
+                     None, "", Decimal(rng.randint(5, 25) * 1000), "RUB"))
+    rows.append((lead, ContributionKind.STAFF_TIME, "Подготовка и проведение",
+                 Decimal(rng.randint(6, 40)), "hours", None, "RUB"))
+    for partner, involvement in others:
+        if involvement.role == InvolvementRole.CO_HOST:
+            rows.append((partner, ContributionKind.SPEAKERS, "Два спикера от компаний-резидентов",
+                         Decimal(2), "people", None, "RUB"))
+        else:
+            rows.append((partner, ContributionKind.CONSULTING, "Эксперты на консультации",
+                         Decimal(rng.randint(4, 12)), "hours", None, "RUB"))
+        rows.append((partner, ContributionKind.PROMOTION, "Анонс в рассылке и соцсетях", None,
+                     "", Decimal(rng.randint(5, 30) * 1000), "RUB"))
+        if event.title.isascii():  # international events: a travel grant in euros
+            rows.append((partner, ContributionKind.FUNDING, "Грант на поездку зарубежного "
+                         "спикера", None, "", Decimal("1250.00"), "EUR"))
+    for n, (partner, kind, text, qty, unit, amount, currency) in enumerate(rows):
+        status = ContributionStatus.DELIVERED if event.is_past else ContributionStatus.PLEDGED
+        if kind == ContributionKind.CATERING and len(event.title) % 4 == 0:
             status = ContributionStatus.WITHDRAWN
-        currency = "EUR" if kind == ContributionKind.FUNDING else "RUB"
+        author = demo.staff[partner.slug][1]
         item = Contribution(event=event, partner=partner, kind=kind, description=text,
                             quantity=qty, unit=unit, amount=amount, currency=currency,
-                            status=status, created_by=staff[partner.slug][1])
+                            status=status, created_by=author)
         db.session.add(item)
         db.session.flush()
-        record(item.created_by, "contribution.create", item, {"kind": [None, kind.value]},
-               event=event)
+        _at(record(author, "contribution.create", item, {
+            "partner": [None, partner.id], "kind": [None, kind], "description": [None, text],
+            "status": [None, ContributionStatus.PLEDGED]}, event=event),
+            when + timedelta(minutes=n))
 
 
-def _demo_registrations(rng, event, residents, is_past, checker):
-    people = rng.sample(residents, k=rng.randint(3, len(residents)))
-    if event.audience == Audience.PUBLIC and event.capacity and event.capacity <= 8:
-        people = residents[:]  # a full event with a waitlist
+def _demo_registrations(demo: _Demo, event: Event, spec: Spec, checker: User) -> None:
+    rng = demo.rng
+    people = demo.residents[:] if spec.full else \
+        rng.sample(demo.residents, k=rng.randint(4, len(demo.residents)))
     confirmed = 0
     for n, person in enumerate(people):
         full = event.capacity is not None and confirmed >= event.capacity
         registered = event.starts_at - timedelta(days=10, minutes=-n * 7)
+        status = RegistrationStatus.WAITLISTED if full else RegistrationStatus.CONFIRMED
         reg = Registration(
-            event=event, user=person,
-            status=RegistrationStatus.WAITLISTED if full else RegistrationStatus.CONFIRMED,
-            registered_at=registered, confirmed_at=None if full else registered,
-            cancel_token_hash=secrets.token_hex(32),
+            event=event, user=person, status=status, registered_at=registered,
+            confirmed_at=None if full else registered, cancel_token_hash=secrets.token_hex(32),
         )
+        db.session.add(reg)
+        db.session.flush()
+        _at(record(person, "registration.create", reg, {"status": [None, status]},
+                   event=event), registered)
         if not full:
             confirmed += 1
-            if is_past and rng.random() < 0.75:
+            if event.is_past and rng.random() < 0.75:
                 reg.checked_in_at = event.starts_at + timedelta(minutes=rng.randint(0, 20))
                 reg.checked_in_by = checker
-        db.session.add(reg)
-    db.session.flush()
+                _at(record(checker, "registration.check_in", reg,
+                           {"checked_in_at": [None, reg.checked_in_at]}, event=event),
+                    reg.checked_in_at)

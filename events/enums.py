@@ -3,6 +3,7 @@
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 
 class Role(StrEnum):
@@ -136,6 +137,18 @@ LABELS = {
 }
 
 
+# Members of different enums with the same value are equal dict keys above (StrEnum), so a
+# label that must differ by enum lives here: in Russian a registration is cancelled in another
+# grammatical gender than an event.
+TYPED_LABELS = {
+    (RegistrationStatus, RegistrationStatus.CANCELLED.value):
+        lazy_pgettext("registration", "Cancelled"),
+}
+
+
 def label(value) -> str:
     """The translated label of an enum member (its value if it has none)."""
+    typed = TYPED_LABELS.get((type(value), str(value)))
+    if typed is not None:
+        return str(typed)
     return str(LABELS.get(value, value))

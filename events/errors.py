@@ -32,6 +32,16 @@ class NotFound(DomainError):
     status = 404
 
 
+class SignInToSee(NotFound):
+    """Not found for a signed-out visitor who might see it after signing in. The page offers
+    sign-in and the way back (`next`); it tells nothing of what is there, or whether anything
+    is, so it reads the same for an existing event and a made-up address."""
+
+    def __init__(self, message: str, next_url: str):
+        super().__init__(message)
+        self.next_url = next_url
+
+
 class Conflict(DomainError):
     status = 409
 
@@ -64,7 +74,7 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def _page(status: int, message: str | None):
+def _page(status: int, message: str | None, **extra):
     """The site's error page (with the navigation, which reads the signed-in user). If even
     that fails, the plain page that needs nothing but the request."""
     title = str(TITLES.get(status, _l("Error")))
@@ -72,7 +82,7 @@ def _page(status: int, message: str | None):
         return {"error": title, "message": message}, status
     try:
         return render_template("errors/error.html", status=status, title=title,
-                               message=message), status
+                               message=message, **extra), status
     except DATABASE_UNAVAILABLE:
         current_app.logger.exception("database unavailable while showing a %s page", status)
         return database_unavailable_page()
@@ -114,7 +124,7 @@ def database_unavailable_page():
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
-        return _page(error.status, error.message)
+        return _page(error.status, error.message, sign_in_next=getattr(error, "next_url", None))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

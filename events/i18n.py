@@ -129,7 +129,19 @@ ROOT = Path(__file__).resolve().parent.parent
 AREAS = ("auth", "partners", "planning", "contributions", "registrations", "calendar", "audit",
          "residents")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
-            "lazy_ngettext": (1, 2)}
+            "lazy_ngettext": (1, 2), "N_": None, "pgettext": ((1, "c"), 2),
+            "npgettext": ((1, "c"), 2, 3), "lazy_pgettext": ((1, "c"), 2)}
+
+
+def N_(message: str) -> str:  # noqa: N802 — the gettext convention for "no-op, extract me"
+    """Marks a msgid for extraction that is translated later, e.g. a mail subject that
+    queue_mail translates in the recipient's language."""
+    return message
+
+
+def _key(msgid: str, context: str | None) -> str:
+    """One key per message: a msgctxt ("counter") tells apart words spelt alike in English."""
+    return f"{context}\x04{msgid}" if context else msgid
 
 
 def area_of(path: str) -> str:
@@ -143,8 +155,9 @@ def area_of(path: str) -> str:
     return "core"
 
 
-def extract_messages() -> dict[str, tuple[str | tuple, list[str]]]:
-    """Every translatable message in events/ and templates/: {msgid: (id, [locations])}."""
+def extract_messages() -> dict[str, tuple[str | tuple, list[str], str | None]]:
+    """Every translatable message in events/ and templates/:
+    {key: (id, [locations], msgctxt)}."""
     from babel.messages.extract import extract_from_dir
 
     found: dict = {}
@@ -152,15 +165,16 @@ def extract_messages() -> dict[str, tuple[str | tuple, list[str]]]:
         ("events", [("**.py", "python")]),
         ("templates", [("**.html", "jinja2"), ("**.txt", "jinja2")]),
     ):
-        for filename, lineno, message, _comments, _context in extract_from_dir(
+        for filename, lineno, message, _comments, context in extract_from_dir(
             ROOT / folder, method_map=mapping, keywords=KEYWORDS,
             options_map={"**.html": {"extensions": "jinja2.ext.i18n"},
                          "**.txt": {"extensions": "jinja2.ext.i18n"}},
         ):
-            key = message[0] if isinstance(message, tuple) else message
-            if not key:
+            msgid = message[0] if isinstance(message, tuple) else message
+            if not msgid:
                 continue
-            found.setdefault(key, (message, []))[1].append(f"{folder}/{filename}:{lineno}")
+            entry = found.setdefault(_key(msgid, context), (message, [], context))
+            entry[1].append(f"{folder}/{filename}:{lineno}")
     return found
 
 
@@ -172,9 +186,10 @@ def missing_translations(language: str = "ru") -> dict[str, list]:
             for message in read_po(handle, locale=language):
                 text = message.string
                 if message.id and (any(text) if isinstance(text, tuple) else text):
-                    known.add(message.id[0] if isinstance(message.id, tuple) else message.id)
+                    msgid = message.id[0] if isinstance(message.id, tuple) else message.id
+                    known.add(_key(msgid, message.context))
     missing: dict[str, list] = {}
-    for key, (message, locations) in extract_messages().items():
+    for key, (message, locations, context) in extract_messages().items():
         if key not in known:
-            missing.setdefault(area_of(locations[0]), []).append((message, locations))
+            missing.setdefault(area_of(locations[0]), []).append((message, locations, context))
     return missing

@@ -6,7 +6,15 @@ from events.audit.models import AuditEntry
 from events.auth.models import User
 from events.contributions.models import Contribution
 from events.demo import DEMO_PASSWORD, seed_demo
-from events.enums import Audience, EventStatus, InvolvementRole, Role
+from events.enums import (
+    Audience,
+    Category,
+    EventFormat,
+    EventStatus,
+    InvolvementRole,
+    InvolvementState,
+    Role,
+)
 from events.extensions import db
 from events.partners.models import Partner, Venue
 from events.planning.models import Event, Involvement
@@ -66,3 +74,122 @@ def test_demo_home_page_shows_both_partners(app, client):
     page = client.get("/").get_data(as_text=True)
     assert "BioPharmCluster" in page
     assert "Technopolis" in page
+
+
+# ---- a season that looks like the partners' real plan ---------------------------------------
+
+def _events():
+    return db.session.scalars(sa.select(Event).order_by(Event.id)).all()
+
+
+def test_demo_season_has_no_numbered_clones_and_is_written_russian_first(app):
+    import re
+
+    seed_demo()
+    db.session.commit()
+    events = _events()
+    titles = [e.title for e in events]
+    assert len(set(titles)) == len(titles)
+    assert not [t for t in titles if re.search(r"#\s*\d|\(\d+\)$|\s\d+$", t)]
+    cyrillic = re.compile(r"[А-Яа-яЁё]")
+    russian = [e for e in events if cyrillic.search(e.title)]
+    assert len(russian) >= 0.8 * len(events)
+    for event in events:  # the English ones are international and written in English
+        if not cyrillic.search(event.title):
+            assert not cyrillic.search(event.summary + event.description), event.title
+        else:
+            assert cyrillic.search(event.summary), event.title
+            assert cyrillic.search(event.description), event.title
+    assert {e.category for e in events} == set(Category)
+    assert {e.format for e in events} == set(EventFormat)
+    for venue in db.session.scalars(sa.select(Venue)):
+        assert cyrillic.search(venue.name), venue.name
+        assert cyrillic.search(venue.site), venue.site
+
+
+def test_demo_descriptions_name_only_the_events_real_partners(app):
+    from events.demo_season import MENTIONS
+
+    seed_demo()
+    db.session.commit()
+    partners = {p.id: p.slug for p in db.session.scalars(sa.select(Partner))}
+    named = 0
+    for event in _events():
+        taking_part = {partners[i.partner_id] for i in event.involvements
+                       if i.state != InvolvementState.DECLINED}
+        text = " ".join((event.title, event.summary, event.description))
+        for slug, spellings in MENTIONS.items():
+            mentioned = any(s in text for s in spellings)
+            assert not (mentioned and slug not in taking_part), (event.title, slug)
+            named += mentioned
+        for involvement in event.involvements:  # the role words match the involvement
+            if involvement.role == InvolvementRole.SUPPORTER and \
+                    involvement.state == InvolvementState.ACCEPTED:
+                assert any(w in text for w in ("поддержк", "поддерживает", "Supported by")), \
+                    event.title
+    assert named > 20
+
+
+def test_demo_partners_have_russian_names_shown_in_the_russian_interface(app, client):
+    seed_demo()
+    db.session.commit()
+    for partner in db.session.scalars(sa.select(Partner)):
+        assert partner.name_ru
+        assert partner.short_name_ru
+    english = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Technopolis" in english
+    client.post("/language", data={"language": "ru"})
+    russian = client.get("/").get_data(as_text=True)
+    assert "Технополис" in russian
+    assert "Кластер «Северный»" in russian or "Кластер &laquo;Северный&raquo;" in russian
+    assert "BioPharmCluster" not in russian.split("<main", 1)[1]
+    partners_page = client.get("/partners/").get_data(as_text=True)
+    assert "Биофармацевтический кластер «Северный» (МФТИ)" in partners_page
+
+
+def test_demo_shows_the_next_steps(app):
+    from events.planning.services import pending_invitations, ready_to_schedule
+
+    seed_demo()
+    db.session.commit()
+    proposed = [e for e in _events() if e.status == EventStatus.PROPOSED]
+    assert any(ready_to_schedule(e) for e in proposed)
+    assert any(pending_invitations(e) for e in proposed)
+    full = [e for e in _events() if e.audience == Audience.PUBLIC and any(
+        r.status.value == "waitlisted" for r in db.session.scalars(
+            sa.select(Registration).where(Registration.event_id == e.id)))]
+    assert full
+
+
+def test_demo_dates_follow_the_season_from_the_day_it_is_loaded(app):
+    from datetime import UTC, datetime
+
+    from events.demo import MOSCOW
+    from events.demo_season import SEASON
+
+    now = datetime(2031, 3, 10, 9, 0, tzinfo=UTC)
+    seed_demo(now=now)
+    db.session.commit()
+    today = now.astimezone(MOSCOW).date()
+    found = {e.title: (e.local_starts_at.date() - today).days for e in _events()}
+    assert found == {spec.title: spec.day for spec in SEASON}
+
+
+def test_demo_history_reads_in_words(app, client):
+    from events.audit.display import SOME_CHANGE
+
+    seed_demo()
+    db.session.commit()
+    coordinator = db.session.scalar(sa.select(User).where(
+        User.email == "coordinator@northern.example"))
+    from tests.conftest import login
+
+    login(client, coordinator)
+    for event in _events()[:12]:
+        page = client.get(f"/events/{event.id}").get_data(as_text=True)
+        if '<section class="card audit">' not in page:
+            continue
+        history = page.split('<section class="card audit">', 1)[1]
+        assert str(SOME_CHANGE).split(" ", 1)[1] not in history
+        assert "lead_partner" not in history
+        assert "None" not in history

@@ -23,10 +23,10 @@ def _account_form(partners) -> AccountForm:
     form = AccountForm()
     if current_user.is_admin:
         form.role.choices = [(r.value, label(r)) for r in Role]
-        form.partner.choices = [(0, "—")] + [(p.id, p.name) for p in partners.values()]
+        form.partner.choices = [(0, "—")] + [(p.id, p.local_name) for p in partners.values()]
     else:
         form.role.choices = [(r.value, label(r)) for r in (Role.STAFF, Role.COORDINATOR)]
-        form.partner.choices = [(current_user.partner_id, current_user.partner.name)]
+        form.partner.choices = [(current_user.partner_id, current_user.partner.local_name)]
     return form
 
 

@@ -128,7 +128,7 @@ def signup():
         return redirect(url_for("planning.index"))
     form = SignUpForm()
     partners = {p.id: p for p in all_partners()}
-    form.site_partner.choices = [(p.id, p.name) for p in partners.values()]
+    form.site_partner.choices = [(p.id, p.local_name) for p in partners.values()]
     if form.validate_on_submit():
         try:
             user = services.sign_up_resident(

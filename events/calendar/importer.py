@@ -266,8 +266,8 @@ def check_can_import(actor) -> None:
     if not can_create_event(actor):
         raise NotAllowed(_("Only partner staff can import events."))
     if getattr(actor, "partner_id", None) is None:
-        raise NotAllowed(_("Imported events become drafts of your partner; "
-                           "your account belongs to no partner."))
+        raise NotAllowed(_("Imported events become drafts led by the importer's partner "
+                           "organisation; your account belongs to none."))
 
 
 def create_draft_from_ical(actor, values: dict) -> Event:

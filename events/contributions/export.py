@@ -1,46 +1,12 @@
-"""CSV files of the report tables that spreadsheets open as they are: UTF-8 with a BOM (so
-Cyrillic survives Excel), the reader's list separator and decimal mark (";" and "," in
-Russian), proper quoting, and no cell that a spreadsheet would run as a formula."""
+"""CSV files of the report tables; how a CSV is written (separator, decimal mark, BOM,
+defused formulas) is the one rule in events.sheets."""
 
-import csv
-import io
 from decimal import Decimal
 
 from flask_babel import gettext as _
 
 from events.enums import Category, ContributionKind, InvolvementRole, InvolvementState, label
-
-BOM = "\ufeff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def dialect_for(language: str) -> tuple[str, str]:
-    """(delimiter, decimal mark) that a spreadsheet in this language expects."""
-    return (";", ",") if language == "ru" else (",", ".")
-
-
-class Sheet:
-    def __init__(self, language: str):
-        self.delimiter, self.decimal_mark = dialect_for(language)
-        self.buffer = io.StringIO()
-        self.writer = csv.writer(self.buffer, delimiter=self.delimiter,
-                                 quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-
-    def cell(self, value) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, Decimal):
-            return f"{value:.2f}".replace(".", self.decimal_mark)
-        if isinstance(value, int):
-            return str(value)
-        text = str(value)
-        return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-    def row(self, values) -> None:
-        self.writer.writerow([self.cell(v) for v in values])
-
-    def text(self) -> str:
-        return BOM + self.buffer.getvalue()
+from events.sheets import Sheet
 
 
 def partners_csv(rows, currencies, language) -> str:
@@ -50,7 +16,7 @@ def partners_csv(rows, currencies, language) -> str:
                *(_("Money, %(currency)s", currency=c) for c in currencies),
                _("Hours"), _("Registrations"), _("Check-ins")])
     for row in rows:
-        sheet.row([row.partner.name, *(row.roles[r] for r in InvolvementRole),
+        sheet.row([row.partner.local_name, *(row.roles[r] for r in InvolvementRole),
                    row.contributions, *(row.kinds[k] for k in ContributionKind),
                    *(row.money.get(c) for c in currencies),
                    row.hours, row.registrations, row.checkins])
@@ -59,8 +25,9 @@ def partners_csv(rows, currencies, language) -> str:
 
 def balance_csv(balance, month_labels, language) -> str:
     sheet = Sheet(language)
-    sheet.row([_("Month"), *(p.name for p in balance.partners), _("Total"),
-               *(_("Share of %(partner)s, %%", partner=p.short_name) for p in balance.partners)])
+    sheet.row([_("Month"), *(p.local_name for p in balance.partners), _("Total"),
+               *(_("Share of %(partner)s, %%", partner=p.local_short_name)
+                 for p in balance.partners)])
     for index, month in enumerate(month_labels):
         sheet.row([month, *(balance.counts.get((index, p.id), 0) for p in balance.partners),
                    balance.month_total(index),
@@ -72,10 +39,10 @@ def events_csv(rows, partners, currencies, language, format_day) -> str:
     sheet = Sheet(language)
     header = [_("Date"), _("Event"), _("Category"), _("Programme")]
     for partner in partners:
-        header += [_("%(partner)s: role", partner=partner.short_name),
-                   _("%(partner)s: contributions", partner=partner.short_name),
-                   _("%(partner)s: hours", partner=partner.short_name),
-                   *(_("%(partner)s: money, %(currency)s", partner=partner.short_name,
+        header += [_("%(partner)s: role", partner=partner.local_short_name),
+                   _("%(partner)s: contributions", partner=partner.local_short_name),
+                   _("%(partner)s: hours", partner=partner.local_short_name),
+                   *(_("%(partner)s: money, %(currency)s", partner=partner.local_short_name,
                        currency=c) for c in currencies)]
     sheet.row(header)
     # Labels once, not per row: translating is the slow part of a 10,000-row export.

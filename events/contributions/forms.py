@@ -37,7 +37,7 @@ class ContributionForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.kind.choices = [(k.value, label(k)) for k in ContributionKind]
         self.currency.choices = currency_choices()
-        self.partner.choices = [(p.id, p.name) for p in partners]
+        self.partner.choices = [(p.id, p.local_name) for p in partners]
 
     def values(self) -> dict:
         return {name: getattr(self, name).data
@@ -70,7 +70,7 @@ class ReportFilterForm(FlaskForm):
     def __init__(self, *args, partners=(), programmes=(), **kwargs):
         super().__init__(*args, **kwargs)
         anything = ("", _l("All"))
-        self.partner.choices = [anything, *((str(p.id), p.name) for p in partners)]
+        self.partner.choices = [anything, *((str(p.id), p.local_name) for p in partners)]
         self.category.choices = [anything, *((c.value, label(c)) for c in Category)]
         self.programme.choices = [anything, *((str(p.id), p.title) for p in programmes)]
         self.status.choices = [

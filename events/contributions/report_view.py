@@ -73,11 +73,11 @@ def report_context(filters: ReportFilters, user, *, page: int | None = 1,
             "of that month's contributions, split by partner. %(summary)s",
             start=labels[0], end=labels[-1],
             summary=" ".join(
-                _("%(partner)s: %(count)d contributions.", partner=p.name,
+                _("%(partner)s: %(count)d contributions.", partner=p.local_name,
                   count=shares.partner_total(p.id)) for p in partners),
         ),
         columns=labels,
-        series=[Series(p.short_name, p.color, [shares.counts.get((i, p.id), 0)
+        series=[Series(p.local_short_name, p.color, [shares.counts.get((i, p.id), 0)
                                                for i in range(len(labels))])
                 for p in partners],
         x_title=_("Month of the event (Moscow time)"),

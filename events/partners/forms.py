@@ -9,6 +9,9 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 class PartnerForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     short_name = StringField(_l("Short name"), validators=[DataRequired(), Length(max=64)])
+    name_ru = StringField(_l("Name in Russian"), validators=[Optional(), Length(max=200)])
+    short_name_ru = StringField(_l("Short name in Russian"),
+                                validators=[Optional(), Length(max=64)])
     slug = StringField(_l("Address in links"), validators=[DataRequired(), Length(max=64)])
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
     website = StringField(_l("Website"), validators=[Optional(), Length(max=300)])

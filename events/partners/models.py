@@ -10,6 +10,19 @@ from events.db import UTCDateTime, utcnow
 from events.extensions import db
 
 
+def in_reader_language(obj, field: str) -> str:
+    """`obj.<field>_<language>` when the reader's language has its own non-empty spelling
+    (e.g. `name_ru`), else `obj.<field>`. Outside a request or mail: the stored default."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    if locale is not None:
+        translated = getattr(obj, f"{field}_{locale.language}", None)
+        if translated:
+            return translated
+    return getattr(obj, field)
+
+
 class Partner(db.Model):
     __tablename__ = "partners"
     __table_args__ = (
@@ -21,6 +34,9 @@ class Partner(db.Model):
     slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     short_name: Mapped[str] = mapped_column(sa.String(64))
+    # The names as Russian readers see them (empty: the name above serves every language).
+    name_ru: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    short_name_ru: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
     website: Mapped[str | None] = mapped_column(sa.String(300))
     color: Mapped[str] = mapped_column(sa.String(7), default="#336699")
@@ -29,6 +45,20 @@ class Partner(db.Model):
     venues: Mapped[list["Venue"]] = relationship(
         back_populates="partner", order_by="Venue.name"
     )
+
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language."""
+        return in_reader_language(self, "name")
+
+    @property
+    def local_short_name(self) -> str:
+        """The short name in the reader's language."""
+        return in_reader_language(self, "short_name")
+
+    def spellings(self) -> set[str]:
+        """Every way the partner's name is written (audit entries of old keep one of them)."""
+        return {s for s in (self.name, self.short_name, self.name_ru, self.short_name_ru) if s}
 
     def __repr__(self) -> str:
         return f"<Partner {self.slug}>"

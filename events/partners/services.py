@@ -33,11 +33,13 @@ def _clean_partner(values: dict) -> dict:
     website = (values.get("website") or "").strip() or None
     if website and not website.startswith(("http://", "https://")):
         raise ValidationFailed(_("Start the address with https://"), field="website")
+    translated = {key: (values[key] or "").strip() for key in ("name_ru", "short_name_ru")
+                  if key in values}  # left out: kept as they are
     return {
         "slug": slug, "name": one_line(values["name"]),
         "short_name": one_line(values["short_name"]),
         "description": (values.get("description") or "").strip(), "website": website,
-        "color": values["color"].lower(),
+        "color": values["color"].lower(), **translated,
     }
 
 

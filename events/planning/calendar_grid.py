@@ -35,6 +35,12 @@ class MonthGrid:
     zone: str
     today: date
 
+    @property
+    def week_anchor(self) -> date:
+        """The day "Week" opens on: today when this month holds it, else the month's 1st."""
+        same_month = (self.today.year, self.today.month) == (self.month.year, self.month.month)
+        return self.today if same_month else self.month
+
 
 @dataclass
 class WeekGrid:
@@ -48,6 +54,14 @@ class WeekGrid:
     @property
     def end(self) -> date:
         return self.start + timedelta(days=6)
+
+    @property
+    def month_anchor(self) -> date:
+        """The month "Month" opens: today's when this week holds today, else the month most
+        of the week lies in (its Thursday's, as ISO weeks count)."""
+        if self.start <= self.today <= self.end:
+            return self.today
+        return self.start + timedelta(days=3)
 
 
 def today_in(zone: str) -> date:

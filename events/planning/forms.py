@@ -64,7 +64,7 @@ class EventForm(FlaskForm):
         self.format.choices = _enum_choices(EventFormat)
         self.audience.choices = _enum_choices(Audience)
         self.venue.choices = [(0, _l("— no room —"))] + [
-            (v.id, f"{v.partner.short_name} · {v.name}, {v.building or v.site}"
+            (v.id, f"{v.partner.local_short_name} · {v.name}, {v.building or v.site}"
                    + (f" ({v.capacity})" if v.capacity else ""))
             for v in venues
         ]
@@ -74,7 +74,7 @@ class EventForm(FlaskForm):
         self._partners = {p.id: p for p in partners or []}
         if partners:
             self.lead_partner.choices = [(0, _l("— choose —"))] + [
-                (p.id, p.name) for p in partners]
+                (p.id, p.local_name) for p in partners]
         else:
             del self.lead_partner
         if not self.is_submitted() and not self.timezone.data:
@@ -127,7 +127,7 @@ class InviteForm(FlaskForm):
     role = SelectField(_l("As"), choices=[])
 
     def setup(self, partners):
-        self.partner.choices = [(p.id, p.name) for p in partners]
+        self.partner.choices = [(p.id, p.local_name) for p in partners]
         self.role.choices = [(r.value, label(r)) for r in INVITABLE_ROLES]
         self._partners = {p.id: p for p in partners}
         return self

@@ -24,6 +24,7 @@ from events.enums import (
 )
 from events.errors import Conflict, DomainError, NotAllowed, ValidationFailed
 from events.extensions import db
+from events.i18n import N_
 from events.mail import absolute_url, queue_mail
 from events.partners.models import Partner
 from events.planning.models import Event, Involvement, new_uid
@@ -53,6 +54,12 @@ SEQUENCE_FIELDS = {"title", "starts_at", "ends_at", "timezone", "venue", "online
 MOVE_FIELDS = {"starts_at", "ends_at", "venue", "online_url", "format"}
 INVITABLE_ROLES = (InvolvementRole.CO_HOST, InvolvementRole.SUPPORTER)
 INVITATION_SUBJECT = "Invitation to “%(title)s”"  # the same msgid heads templates/mail/invitation
+# Subjects are msgids that queue_mail translates in each recipient's language.
+READY_SUBJECT = N_("Ready to schedule: “%(title)s”")
+PARTNER_NEWS_SUBJECTS = {
+    EventStatus.SCHEDULED: N_("Scheduled and published: “%(title)s”"),
+    EventStatus.CANCELLED: N_("Cancelled: “%(title)s”"),
+}
 
 
 # ---- refusals: the same checks decide the buttons and the services ----------------------
@@ -89,6 +96,13 @@ def pending_invitations(event: Event) -> list[Involvement]:
             if i.role != InvolvementRole.HOST and i.state == InvolvementState.INVITED]
 
 
+def ready_to_schedule(event: Event) -> bool:
+    """A proposal every invited partner has answered, still ahead: the lead partner's
+    coordinators can schedule it now."""
+    return (event.status == EventStatus.PROPOSED and not pending_invitations(event)
+            and event.starts_at >= utcnow())
+
+
 def refusal_to_schedule(user, event: Event) -> DomainError | None:
     if not can_publish_event(user, event):
         return NotAllowed(_("Only a coordinator of the lead partner schedules this event."))
@@ -97,7 +111,7 @@ def refusal_to_schedule(user, event: Event) -> DomainError | None:
     pending = pending_invitations(event)
     if pending:
         return Conflict(_("Still waiting for an answer from %(partners)s.",
-                          partners=", ".join(i.partner.short_name for i in pending)))
+                          partners=", ".join(i.partner.local_short_name for i in pending)))
     if event.starts_at < utcnow():
         return ValidationFailed(_("The event has already started; move it to a later date "
                                   "first."), field="starts_at")
@@ -184,7 +198,9 @@ def _lead_partner_for(actor, lead_partner: Partner | None) -> Partner:
             raise ValidationFailed(_("Choose the lead partner."), field="lead_partner")
         return lead_partner
     if lead_partner is not None and lead_partner.id != actor.partner_id:
-        raise NotAllowed(_("You create events led by your own partner."), field="lead_partner")
+        raise NotAllowed(_("You create events led by %(partner)s.",
+                           partner=actor.partner.local_name if actor.partner else "—"),
+                         field="lead_partner")
     return actor.partner
 
 
@@ -198,6 +214,32 @@ def invitation_recipients(partner: Partner) -> list[User]:
     ))
     coordinators = [p for p in people if p.role == Role.COORDINATOR]
     return coordinators or people
+
+
+def _queue_ready_to_schedule(event: Event) -> None:
+    """The last invited partner answered: the lead partner's coordinators hear it once."""
+    answers = [i for i in event.involvements if i.role != InvolvementRole.HOST]
+    for person in invitation_recipients(event.lead_partner):
+        queue_mail(person, READY_SUBJECT, "ready_to_schedule", title=event.title, event=event,
+                   answers=answers, lead=event.lead_partner,
+                   event_url=absolute_url("planning.detail", event_id=event.id))
+
+
+def _queue_partner_news(actor, event: Event) -> None:
+    """Scheduled or cancelled: the partners that accepted to co-host or support hear of it,
+    with the event's calendar file (CONFIRMED or CANCELLED)."""
+    for involvement in event.involvements:
+        if involvement.role == InvolvementRole.HOST or \
+                involvement.state != InvolvementState.ACCEPTED:
+            continue
+        for person in invitation_recipients(involvement.partner):
+            if person.id == getattr(actor, "id", None):
+                continue
+            queue_mail(person, PARTNER_NEWS_SUBJECTS[event.status], f"partner_{event.status}",
+                       attachments=[ics_attachment(event, person)], title=event.title,
+                       event=event, involvement=involvement, actor=actor,
+                       lead=event.lead_partner,
+                       event_url=absolute_url("planning.detail", event_id=event.id))
 
 
 def _queue_invitation(actor, involvement: Involvement) -> None:
@@ -319,7 +361,7 @@ def invite_partner(actor, event: Event, partner: Partner | None, role) -> Involv
     involvement = next((i for i in event.involvements if i.partner_id == partner.id), None)
     if involvement is not None and involvement.state != InvolvementState.DECLINED:
         raise Conflict(_("%(partner)s is already part of this event.",
-                         partner=partner.short_name), field="partner")
+                         partner=partner.local_short_name), field="partner")
     now = utcnow()
     values = {"role": role, "state": InvolvementState.INVITED, "note": "",
               "invited_by": actor, "invited_at": now, "answered_by": None, "answered_at": None}
@@ -341,8 +383,12 @@ def invite_partner(actor, event: Event, partner: Partner | None, role) -> Involv
 
 
 def answer_invitation(actor, involvement: Involvement, accept: bool, note: str = "") -> Involvement:
-    """The invited partner accepts or declines, with an optional note."""
+    """The invited partner accepts or declines, with an optional note. The last answer tells
+    the lead partner's coordinators that the event is ready to schedule."""
     _raise_if(refusal_to_answer(actor, involvement))
+    # The event's lock first (as every other change takes it): two partners answering at once
+    # then see each other's answer, so exactly one of them is the last.
+    _lock(involvement.event)
     db.session.refresh(involvement, with_for_update=True)
     _raise_if(refusal_to_answer(actor, involvement))
     note = clean_text(note)
@@ -356,6 +402,8 @@ def answer_invitation(actor, involvement: Involvement, accept: bool, note: str =
     db.session.flush()
     action = "involvement.accept" if accept else "involvement.decline"
     record(actor, action, involvement, changes, event=involvement.event)
+    if ready_to_schedule(involvement.event):
+        _queue_ready_to_schedule(involvement.event)
     return involvement
 
 
@@ -366,6 +414,7 @@ def schedule_event(actor, event: Event) -> Event:
     _raise_if(refusal_to_schedule(actor, event))
     extra = {} if event.published_at else {"published_at": utcnow()}
     _set_status(actor, event, "event.schedule", EventStatus.SCHEDULED, **extra)
+    _queue_partner_news(actor, event)
     return event
 
 
@@ -383,4 +432,5 @@ def cancel_event(actor, event: Event, reason: str) -> Event:
     changes = _set_status(actor, event, "event.cancel", EventStatus.CANCELLED,
                           cancel_reason=reason, cancelled_at=utcnow())
     notify.event_changed(actor, event, "cancelled", changes)
+    _queue_partner_news(actor, event)
     return event

@@ -214,7 +214,7 @@ def check_booking(actor, values: dict, event: Event | None) -> None:
     else:
         lead = other.lead_partner
         message = _("%(room)s is booked at that time for an event of %(partner)s.",
-                    room=venue.name, partner=lead.short_name if lead else "—")
+                    room=venue.name, partner=lead.local_short_name if lead else "—")
     raise Conflict(message, field="venue")
 
 

@@ -4,18 +4,18 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from events.audit.display import trail_rows
 from events.audit.queries import trail_for_event
 from events.auth.permissions import can_create_event, can_see_staff_details, can_view_event
 from events.contributions.queries import event_panel as contributions_panel
 from events.enums import Audience, Category, EventFormat
-from events.errors import DomainError, NotFound, ValidationFailed
+from events.errors import DomainError, NotFound, SignInToSee, ValidationFailed
 from events.extensions import db
 from events.mail import discard_queued_mail, send_queued_mail
 from events.partners.queries import all_partners
 from events.planning import services
 from events.planning.calendar_grid import month_from_arg, month_grid, week_from_arg, week_grid
 from events.planning.cli import register_planning_cli
-from events.planning.display import trail_rows
 from events.planning.forms import (
     ActionForm,
     AnswerForm,
@@ -91,6 +91,12 @@ def calendar():
 def _visible_event(event_id: int):
     event = get_event(event_id)
     if event is None or not can_view_event(current_user, event):
+        if not current_user.is_authenticated:
+            # Residents' and staff events open after signing in: offer the way in and back,
+            # saying nothing of the event (nor whether there is one).
+            raise SignInToSee(_("There is no public event at this address. Events for "
+                                "residents and partner staff open after signing in."),
+                              url_for("planning.detail", event_id=event_id))
         raise NotFound(_("The page does not exist, or you may not see it."))
     return event
 
@@ -119,6 +125,7 @@ def _render_detail(event, status: int = 200, **forms):
         actions=actions,
         answerable=answerable,
         pending=services.pending_invitations(event),
+        ready=actions["edit"] and services.ready_to_schedule(event),
         schedule_refusal=services.refusal_to_schedule(user, event),
         warnings=services.warnings_for(event) if actions["edit"] else [],
         action_form=ActionForm(formdata=None),
@@ -263,7 +270,7 @@ def invite(event_id: int):
                                               form.role.data)
     except DomainError as error:
         return _refused(event, error, form, "invite_form")
-    return _done(event, _("%(partner)s is invited.", partner=involvement.partner.short_name))
+    return _done(event, _("%(partner)s is invited.", partner=involvement.partner.local_short_name))
 
 
 @bp.post("/involvements/<int:involvement_id>/answer")
@@ -292,4 +299,5 @@ def dashboard():
         abort(403)
     data = staff_dashboard(current_user)
     counts = confirmed_counts(e.id for e in data["upcoming"])
-    return render_template("planning/dashboard.html", counts=counts, **data)
+    ready = {e.id for e in data["drafts"] if services.ready_to_schedule(e)}
+    return render_template("planning/dashboard.html", counts=counts, ready=ready, **data)

@@ -11,6 +11,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -150,9 +151,10 @@ def attendees(event_id: int):
 @bp.get("/events/<int:event_id>/attendees.csv")
 @login_required
 def export(event_id: int):
-    """The attendee list as CSV (UTF-8 with BOM, so spreadsheets read Cyrillic)."""
+    """The attendee list as CSV, in the reader's spreadsheet conventions (events.sheets)."""
     event = _staff_event_or_404(event_id)
-    data = attendees_csv(event, attendee_list(event), waitlist_positions([event.id]))
+    data = attendees_csv(event, attendee_list(event), waitlist_positions([event.id]),
+                         str(get_locale()))
     return Response(data, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="attendees-event-{event.id}.csv"',
         "Cache-Control": "no-store",

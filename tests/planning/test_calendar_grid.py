@@ -76,3 +76,45 @@ def test_every_event_shows_on_each_day_it_touches_and_nowhere_else(start_hours, 
     for day in days.values():
         for item in day.events:
             assert item.continues == (day.date != local_start.date())
+
+
+def _link(page: str, label: str) -> str:
+    import re
+
+    match = re.search(r'<a href="([^"]+)"[^>]*>' + label + "</a>", page)
+    assert match, label
+    return match.group(1).replace("&amp;", "&")
+
+
+def test_week_opens_on_the_week_holding_today_not_the_months_first(app, client):
+    today = datetime.now(MOSCOW).date()
+    page = client.get("/calendar").get_data(as_text=True)
+    assert f"week={today.isoformat()}" in _link(page, "Week")
+    # Another month has no today: its week is the one holding its 1st.
+    page = client.get("/calendar?month=2031-02").get_data(as_text=True)
+    assert "week=2031-02-01" in _link(page, "Week")
+
+
+def test_week_anchor_and_month_anchor():
+    from events.planning.calendar_grid import MonthGrid, WeekGrid
+
+    month = MonthGrid(date(2031, 3, 1), [], date(2031, 2, 1), date(2031, 4, 1), "UTC",
+                      today=date(2031, 3, 19))
+    assert month.week_anchor == date(2031, 3, 19)
+    month.today = date(2031, 4, 2)
+    assert month.week_anchor == date(2031, 3, 1)
+    # Monday 30 March – Sunday 5 April: with today in it, "Month" is today's month...
+    week = WeekGrid(date(2031, 3, 31), [], date(2031, 3, 24), date(2031, 4, 7), "UTC",
+                    today=date(2031, 4, 2))
+    assert week.month_anchor.month == 4
+    # ...without it, the month holding most of the week (its Thursday).
+    week.start = date(2031, 3, 31)
+    week.today = date(2031, 1, 1)
+    assert week.month_anchor == date(2031, 4, 3)
+    week.start = date(2031, 3, 24)
+    assert week.month_anchor.month == 3
+
+
+def test_month_link_from_a_week_opens_that_weeks_month(app, client):
+    page = client.get("/calendar?view=week&week=2031-04-01").get_data(as_text=True)
+    assert "month=2031-04" in _link(page, "Month")

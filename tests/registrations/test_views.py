@@ -312,6 +312,21 @@ def test_csv_export_opens_with_cyrillic(app, client, event, staff):
     assert table[1][4] == "Confirmed"
 
 
+def test_csv_export_for_a_russian_reader_uses_semicolons(app, client, event, staff):
+    make_registration(event, make_user(name="Анна Петрова", company="Рога; и копыта"))
+    staff.locale = "ru"
+    login(client, staff)
+    db.session.commit()
+    response = client.get(f"/events/{event.id}/attendees.csv")
+    text = response.data.decode("utf-8-sig")
+    header = text.split("\r\n")[0]
+    assert header.startswith("Имя;")
+    assert "," not in header
+    table = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert table[1][2] == "Рога; и копыта"
+    assert table[1][4] == "Подтверждена"
+
+
 def test_russian_page_for_a_russian_resident(app, client, event):
     person = make_user(locale="ru")
     login(client, person)
