@@ -2,13 +2,13 @@
 
 from events.audit.models import AuditEntry
 from events.auth.models import User
-from events.calendar.models import FeedToken
+from events.calendar.models import CalendarState, FeedToken, ImportJob, StoredVEvent
 from events.contributions.models import Contribution
 from events.partners.models import Partner, Venue
 from events.planning.models import Event, Involvement, Programme
 from events.registrations.models import Registration
 
 __all__ = [
-    "AuditEntry", "Contribution", "Event", "FeedToken", "Involvement", "Partner", "Programme",
-    "Registration", "User", "Venue",
+    "AuditEntry", "CalendarState", "Contribution", "Event", "FeedToken", "ImportJob",
+    "Involvement", "Partner", "Programme", "Registration", "StoredVEvent", "User", "Venue",
 ]
