@@ -144,6 +144,16 @@ def _summary(event, words: Mapping[str, str], *, waitlisted: bool) -> str:
     return clean_text(title)
 
 
+def _local(value: datetime, zone: ZoneInfo) -> datetime:
+    """The time in the event's zone; in UTC when that wall time happens twice (the hour
+    clocks go back). RFC 5545 §3.3.5 says a TZID time then means the first one, but ical.js
+    reads the second: only UTC is read the same everywhere."""
+    local = value.astimezone(zone)
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        return value.astimezone(UTC)
+    return local
+
+
 def lead_partner(event):
     return next((i.partner for i in event.involvements if _enum_value(i.role) == "host"), None)
 
@@ -167,8 +177,8 @@ def vevent(event, *, site_url: str, domain: str,
         item.add("dtstart", event.starts_at.astimezone(zone).date())
         item.add("dtend", event.ends_at.astimezone(zone).date())
     else:
-        item.add("dtstart", event.starts_at.astimezone(zone))
-        item.add("dtend", event.ends_at.astimezone(zone))
+        item.add("dtstart", _local(event.starts_at, zone))
+        item.add("dtend", _local(event.ends_at, zone))
     item.add("sequence", (event.sequence or 0) + (attendance.promoted_at is not None))
     item.add("created", (event.created_at or changed).astimezone(UTC))
     item.add("last-modified", changed)

@@ -137,15 +137,17 @@ def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
     tz = Timezone()
     tz.add("tzid", tzid)
     found = transitions(tzid, first_year, last_year)
+    # The offset at the start of the span, as an observance of its own: ical.js reads times
+    # before the first observance as UTC instead of using its TZOFFSETFROM.
+    offset, name, is_dst = _state(zone, datetime(first_year, 1, 1, tzinfo=UTC))
+    part = TimezoneDaylight() if is_dst else TimezoneStandard()
+    part.add("dtstart", datetime.combine(date(first_year, 1, 1), datetime.min.time()))
+    part.add("tzoffsetfrom", offset)
+    part.add("tzoffsetto", offset)
+    if name:
+        part.add("tzname", name)
+    tz.add_component(part)
     if not found:
-        offset, name, is_dst = _state(zone, datetime(first_year, 1, 1, tzinfo=UTC))
-        part = TimezoneDaylight() if is_dst else TimezoneStandard()
-        part.add("dtstart", datetime.combine(date(first_year, 1, 1), datetime.min.time()))
-        part.add("tzoffsetfrom", offset)
-        part.add("tzoffsetto", offset)
-        if name:
-            part.add("tzname", name)
-        tz.add_component(part)
         return tz
     runs = _runs(found)
     last_of_kind = {}

@@ -37,7 +37,11 @@ def read_with_icaljs(data: bytes) -> dict:
 def read_with_vobject(data: bytes) -> dict:
     """The same as read_with_icaljs, read by vobject (dateutil's VTIMEZONE rules)."""
     import vobject
+    import vobject.icalendar
 
+    # vobject keeps every VTIMEZONE it has read in a process-wide map by TZID: a file read
+    # earlier would decide this one's offsets. Each file is read on its own here.
+    vars(vobject.icalendar)["__tzidMap"].clear()
     calendar = vobject.readOne(data.decode("utf-8"))
 
     def value(item):
