@@ -149,6 +149,8 @@ def _note_bulk(state) -> None:
 
 @sa.event.listens_for(Session, "before_commit")
 def _bump_before_commit(session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint: the outermost commit bumps and refreshes once
     if not session.info.get("calendar_changed") and not (
             session.new or session.dirty or session.deleted):
         return

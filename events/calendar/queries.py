@@ -342,8 +342,9 @@ class IndexRow:
     body: bytes | None
 
 
-def _stamps_of_partners():
-    """Per event: how many partners, the newest invitation/answer, the newest partner rename."""
+def _stamps_of_partners(events):
+    """Per event (of `events`, a select of ids or a list): how many partners, the newest
+    invitation/answer, the newest partner rename."""
     return (
         sa.select(Involvement.event_id, sa.func.count(Involvement.id).label("n"),
                   sa.func.max(sa.func.coalesce(Involvement.answered_at, Involvement.invited_at))
@@ -351,6 +352,7 @@ def _stamps_of_partners():
                   sa.func.max(Partner.updated_at).label("renamed"),
                   sa.func.sum(Involvement.partner_id).label("ids"))
         .join(Partner, Partner.id == Involvement.partner_id)
+        .where(Involvement.event_id.in_(events))
         .group_by(Involvement.event_id).subquery())
 
 
@@ -359,7 +361,8 @@ def feed_index(selection: FeedSelection | None, language: str, *, bodies: bool =
     """The feed's events in order with their stamps and stored VEVENT (one query)."""
     from events.calendar.models import StoredVEvent
 
-    partners = _stamps_of_partners()
+    partners = _stamps_of_partners(
+        ids if ids is not None else sa.select(Event.id).where(selection.clause()))
     stored = aliased(StoredVEvent)
     columns = [Event.id, Event.timezone, Event.is_all_day, Event.starts_at, Event.ends_at,
                Event.updated_at, Event.sequence, Event.venue_id, Venue.updated_at,

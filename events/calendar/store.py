@@ -90,11 +90,21 @@ def events_of(renamed: set[tuple[str, int]]) -> set[int]:
 
 
 def refresh(event_ids: Iterable[int], *, connection=None) -> int:
-    """Make the stored VEVENTs of these events current in every language; how many were
-    written. Runs inside the caller's transaction (`connection`: the session's)."""
+    """Make the stored VEVENTs of these events (but drafts) current in every language; how
+    many were written. Runs inside the caller's transaction (`connection`: the session's)."""
     ids = sorted({i for i in event_ids if i is not None})
     if not ids:
         return 0
+    # Drafts are only in their partner's staff feeds, and change again before anyone else
+    # sees them: memory serves them; bulk imports (all drafts) store nothing.
+    from events.enums import EventStatus
+    from events.planning.models import Event
+
+    published = set()
+    for chunk in range(0, len(ids), 500):
+        published |= set(db.session.scalars(sa.select(Event.id).where(
+            Event.id.in_(ids[chunk:chunk + 500]), Event.status != EventStatus.DRAFT)))
+    ids = sorted(published)
     connection = connection or db.session.connection()
     written = 0
     for language in languages():

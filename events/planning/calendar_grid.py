@@ -83,7 +83,7 @@ def week_from_arg(value: str | None, zone: str) -> date:
 def _fill(days: dict[date, Day], events, tz: ZoneInfo) -> None:
     """Put each event on every day it touches (a three-day exhibition shows three times)."""
     for event in events:
-        if event.is_all_day:  # its own days, whatever the grid's zone
+        if getattr(event, "is_all_day", False):  # its own days, whatever the grid's zone
             first, last = event.first_day, event.last_day
         else:
             first = event.starts_at.astimezone(tz).date()

@@ -370,6 +370,8 @@ def test_private_feed_query_count_does_not_grow(client, lead, commit, count_quer
 
     staff = make_user("staff", lead)
     make_event(lead, venue=make_venue(lead))
+    # A draft (serialised on the spot, never stored) and a stored event: every kind of read.
+    make_event(lead, status=EventStatus.DRAFT, venue=make_venue(lead))
     commit()
     with client.application.test_request_context():
         token = issue_feed_token(staff, secret_key="test-secret-key")
