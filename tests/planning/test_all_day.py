@@ -37,10 +37,10 @@ def test_the_form_stores_whole_days_with_an_exclusive_end(client, world):
     assert response.status_code == 302
     event = db.session.scalar(sa.select(Event).where(Event.title == "Pitch training"))
     assert event.is_all_day
-    assert event.local_starts_at.replace(tzinfo=None) == datetime(day.year, day.month, day.day)
+    midnight = datetime.min.time()
+    assert event.local_starts_at.replace(tzinfo=None) == datetime.combine(day, midnight)
     after = last + timedelta(days=1)
-    assert event.local_ends_at.replace(tzinfo=None) == datetime(after.year, after.month,
-                                                                after.day)
+    assert event.local_ends_at.replace(tzinfo=None) == datetime.combine(after, midnight)
     assert (event.first_day, event.last_day) == (day, last)
     edit = client.get(f"/events/{event.id}/edit").get_data(as_text=True)
     assert f'value="{last}T00:00"' in edit  # the last day, not the exclusive end
