@@ -30,6 +30,7 @@ from events.calendar.queries import (
     personal_selection,
     public_selection,
     stored_bodies,
+    zone_spans,
 )
 from events.calendar.store import site, translated_words
 from events.calendar.tokens import owner_of
@@ -55,9 +56,11 @@ def wants_gzip() -> bool:
     return "gzip" in request.accept_encodings and request.accept_encodings["gzip"] > 0
 
 
-def make_etag(*parts) -> str:
+def make_etag(*parts, gzip_aware: bool = False) -> str:
+    """A strong ETag of these parts; `-gz` marks the gzipped body (another representation)
+    unless the caller adds it itself."""
     digest = hashlib.sha256(repr((FORMAT_VERSION, *parts)).encode()).hexdigest()[:40]
-    return digest + ("-gz" if wants_gzip() else "")
+    return digest if gzip_aware else digest + ("-gz" if wants_gzip() else "")
 
 
 def not_modified(etag: str, last_modified: datetime | None) -> bool:
@@ -130,31 +133,40 @@ def assemble(selection: FeedSelection, *, language: str, name: str,
         if parts[i] is None:
             parts[i] = fresh.get(row.id) or made[row.id]
             cache.vevents.put(keys[i], parts[i])
-    head = ical.calendar_head(index, name=name, description=description)
+    head = ical.calendar_head(zone_spans(selection), name=name, description=description)
     return b"".join([head, *parts, ical.END])
 
 
 def feed_response(make_selection, *, window: Window, name: str, description: str,
                   private: bool, key: tuple) -> Response:
-    """A subscribable feed. The fingerprint is remembered under the change counter, so an
-    unchanged feed costs one primary-key read; the body is assembled only when it changed."""
+    """A subscribable feed. Fingerprint, ETag and headers are remembered under the change
+    counter, so an unchanged feed costs one primary-key read; the body is assembled only
+    when it changed (and then kept by ETag for the next client)."""
     locale = str(get_locale())
     memo_key = (key, locale, name, description, window.past_days, window.cancelled_days,
-                tuple(site().values()), current_app.config["SQLALCHEMY_DATABASE_URI"])
+                private, tuple(site().values()), current_app.config["SQLALCHEMY_DATABASE_URI"])
     version = cache.current_version(db.session)  # before the fingerprint: never newer
     selection = None
-    found = cache.remembered(memo_key, version, window.now)
-    if found is None:
+    memo = cache.remembered(memo_key, version, window.now)
+    if memo is None:
         selection = make_selection()
         found = fingerprint(selection)
-        cache.remember(memo_key, version, found)
-    etag = make_etag("feed", key, found.state, locale, name, description, site())
+        etag = make_etag("feed", key, found.state, locale, name, description, site(),
+                         gzip_aware=True)
+        memo = cache.Memo(version, found, etag,
+                          _headers(etag, found.last_modified, private))
+        cache.remember(memo_key, memo)
+    etag = memo.etag + ("-gz" if wants_gzip() else "")
+    if not_modified(etag, memo.fingerprint.last_modified):
+        headers = dict(memo.headers)
+        headers["ETag"] = f'"{etag}"'
+        return Response(status=304, headers=headers)
 
     def build() -> bytes:
         return assemble(selection or make_selection(), language=locale, name=name,
                         description=description)
 
-    return calendar_response(build, etag=etag, last_modified=found.last_modified,
+    return calendar_response(build, etag=etag, last_modified=memo.fingerprint.last_modified,
                              private=private, reuse=True)
 
 
@@ -182,8 +194,10 @@ def _feed_language():
 def public_feed():
     """Scheduled events for everyone (and recently cancelled ones); ?category=, ?audience=."""
     category = _choice("category", Category)
-    allowed = [a for a in FEED_AUDIENCES if a in audiences_for(current_user)]
-    audience = _choice("audience", Audience, allowed) or Audience.PUBLIC
+    audience = Audience.PUBLIC
+    if request.args.get("audience"):  # who may see which audience: only when one is asked
+        allowed = [a for a in FEED_AUDIENCES if a in audiences_for(current_user)]
+        audience = _choice("audience", Audience, allowed) or Audience.PUBLIC
     with force_locale(_feed_language()):
         name = _("Joint Events")
         if category is not None:

@@ -208,19 +208,27 @@ def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
     return yearly_vtimezone(tzid, first_year, last_year)
 
 
-def _timezones(events: list) -> list[Timezone]:
-    """One VTIMEZONE for every TZID the events use (UTC needs none: it is written with Z;
-    all-day events name no zone)."""
+def zone_spans(events: Iterable) -> list[tuple[str, int, int]]:
+    """(zone, first year, last year) of the timed events (all-day events name no zone)."""
     spans: dict[str, list[int]] = {}
     for event in events:
-        if event.timezone in UTC_NAMES or getattr(event, "is_all_day", False):
+        if getattr(event, "is_all_day", False):
             continue
-        first = event.starts_at.year - 1
-        last = event.ends_at.year + 1
-        span = spans.setdefault(event.timezone, [first, last])
-        span[0] = min(span[0], first)
-        span[1] = max(span[1], last)
-    return [vtimezone(tzid, first, last) for tzid, (first, last) in sorted(spans.items())]
+        span = spans.setdefault(event.timezone, [event.starts_at.year, event.ends_at.year])
+        span[0] = min(span[0], event.starts_at.year)
+        span[1] = max(span[1], event.ends_at.year)
+    return [(zone, first, last) for zone, (first, last) in sorted(spans.items())]
+
+
+def timezones(spans: Iterable[tuple[str, int, int]]) -> list[Timezone]:
+    """One VTIMEZONE for every zone used, a year either side of its span (UTC needs none: it
+    is written with Z)."""
+    return [vtimezone(zone, first - 1, last + 1) for zone, first, last in spans
+            if zone not in UTC_NAMES]
+
+
+def _timezones(events: list) -> list[Timezone]:
+    return timezones(zone_spans(events))
 
 
 def new_calendar(*, name: str = "", description: str = "",
@@ -247,13 +255,13 @@ def new_calendar(*, name: str = "", description: str = "",
 END = b"END:VCALENDAR\r\n"
 
 
-def calendar_head(events: Iterable, *, name: str, description: str,
+def calendar_head(spans: Iterable[tuple[str, int, int]], *, name: str, description: str,
                   refresh_minutes: int = 60) -> bytes:
-    """VCALENDAR's properties and the VTIMEZONEs `events` need, without the closing line:
-    a feed is this, its VEVENTs' bytes, and END — byte for byte what the library writes for
-    the whole calendar."""
+    """VCALENDAR's properties and the VTIMEZONEs for `spans` (see zone_spans), without the
+    closing line: a feed is this, its VEVENTs' bytes, and END — byte for byte what the
+    library writes for the whole calendar."""
     cal = new_calendar(name=name, description=description, refresh_minutes=refresh_minutes)
-    for tz in _timezones(list(events)):
+    for tz in timezones(spans):
         cal.add_component(tz)
     return cal.to_ical()[: -len(END)]
 
@@ -270,7 +278,7 @@ def build_calendar(events: Iterable, *, name: str, description: str, site_url: s
     events = list(events)
     words = {**WORDS, **words}
     attendance = attendance or {}
-    parts = [calendar_head(events, name=name, description=description,
+    parts = [calendar_head(zone_spans(events), name=name, description=description,
                            refresh_minutes=refresh_minutes)]
     parts += [vevent(event, site_url=site_url, domain=domain, label=label, words=words,
                      attendance=attendance.get(event.id, NOT_REGISTERED)).to_ical()
@@ -284,7 +292,7 @@ def event_ics(event, *, site_url: str, domain: str, label: Callable = _default_l
     """A single event ("add to calendar", mail attachments): VCALENDAR, VTIMEZONE, VEVENT."""
     words = {**WORDS, **words}
     # No calendar name: Apple and Outlook would offer to create a new calendar for one event.
-    head = calendar_head([event], name="", description="", refresh_minutes=0)
+    head = calendar_head(zone_spans([event]), name="", description="", refresh_minutes=0)
     item = vevent(event, site_url=site_url, domain=domain, label=label, words=words,
                   attendance=Attendance(waitlisted=waitlisted))
     return head + item.to_ical() + END

@@ -329,22 +329,23 @@ def feed_events(selection: FeedSelection | None = None, *,
 
 @dataclass(slots=True)
 class IndexRow:
-    """What a feed needs to know of an event without reading its text: where it sorts, the
-    zone span for VTIMEZONE, and the stamp that changes whenever its VEVENT would."""
+    """What a feed needs to know of an event without reading its text: the stamp (as the
+    database writes it) that changes whenever its VEVENT would, and the stored VEVENT."""
 
     id: int
-    timezone: str
-    is_all_day: bool
-    starts_at: datetime
-    ends_at: datetime
-    stamp: tuple
+    stamp: str
     stored_hash: str | None
     body: bytes | None
 
 
+def _text(column) -> sa.ColumnElement:
+    """A column as the database's own text, never NULL (no Python-side conversion)."""
+    return sa.func.coalesce(sa.cast(column, sa.String), "")
+
+
 def _stamps_of_partners(events):
-    """Per event (of `events`, a select of ids or a list): how many partners, the newest
-    invitation/answer, the newest partner rename."""
+    """Per event (of `events`, a select of ids or a list): how many partners, which, their
+    newest invitation/answer and the newest partner rename."""
     return (
         sa.select(Involvement.event_id, sa.func.count(Involvement.id).label("n"),
                   sa.func.max(sa.func.coalesce(Involvement.answered_at, Involvement.invited_at))
@@ -358,16 +359,19 @@ def _stamps_of_partners(events):
 
 def feed_index(selection: FeedSelection | None, language: str, *, bodies: bool = True,
                ids: list[int] | None = None) -> list[IndexRow]:
-    """The feed's events in order with their stamps and stored VEVENT (one query)."""
+    """The feed's events in order with their stamps and stored VEVENT (one query). The stamp
+    is one text the database builds: the event's updated_at and sequence, its room and the
+    room's last rename, its partners (count, ids, answers, renames)."""
     from events.calendar.models import StoredVEvent
 
     partners = _stamps_of_partners(
         ids if ids is not None else sa.select(Event.id).where(selection.clause()))
     stored = aliased(StoredVEvent)
-    columns = [Event.id, Event.timezone, Event.is_all_day, Event.starts_at, Event.ends_at,
-               Event.updated_at, Event.sequence, Event.venue_id, Venue.updated_at,
-               partners.c.n, partners.c.changed, partners.c.renamed, partners.c.ids,
-               stored.state_hash]
+    stamp = _text(Event.updated_at)
+    for part in (Event.sequence, Event.venue_id, Venue.updated_at, partners.c.n,
+                 partners.c.changed, partners.c.renamed, partners.c.ids):
+        stamp = stamp + "|" + _text(part)
+    columns = [Event.id, stamp, stored.state_hash]
     if bodies:
         columns.append(stored.body)
     stmt = (sa.select(*columns)
@@ -377,21 +381,24 @@ def feed_index(selection: FeedSelection | None, language: str, *, bodies: bool =
                                        stored.language == language))
             .order_by(Event.starts_at, Event.id))
     stmt = stmt.where(selection.clause()) if ids is None else stmt.where(Event.id.in_(ids))
-    decode = UTCDateTime().process_result_value
-    dialect = db.engine.dialect
+    return [IndexRow(row[0], row[1], row[2], row[3] if bodies else None)
+            for row in db.session.execute(stmt)]
 
-    def as_time(value):
+
+def zone_spans(selection: FeedSelection) -> list[tuple[str, int, int]]:
+    """(zone, first year, last year) of the feed's timed events: what VTIMEZONEs it needs."""
+    rows = db.session.execute(
+        sa.select(Event.timezone, sa.func.min(Event.starts_at), sa.func.max(Event.ends_at))
+        .where(selection.clause(), Event.is_all_day.is_(False))
+        .group_by(Event.timezone).order_by(Event.timezone))
+    decode = UTCDateTime().process_result_value
+
+    def year(value) -> int:
         if isinstance(value, str):
             value = datetime.fromisoformat(value)
-        return decode(value, dialect) if value is not None else None
+        return decode(value, db.engine.dialect).year
 
-    return [
-        IndexRow(row[0], row[1], row[2], row[3], row[4],
-                 (row[5], row[6], row[7], row[8], row[9], as_time(row[10]),
-                  as_time(row[11]), row[12]),
-                 row[13], row[14] if bodies else None)
-        for row in db.session.execute(stmt)
-    ]
+    return [(zone, year(first), year(last)) for zone, first, last in rows]
 
 
 def stored_bodies(ids: list[int], language: str, *, whole: bool = False,
