@@ -180,7 +180,7 @@ def _bump_before_commit(session) -> None:
         store.refresh(changed, connection=connection)
     else:
         # Too many for this request: feeds serialise them in memory until
-        # `flask calendar refresh` (or the next change of each) stores them again.
+        # `flask calendar-refresh` (or the next change of each) stores them again.
         log.info("calendar: %d VEVENTs left to refresh", len(changed))
 
 

@@ -6,7 +6,7 @@ event's stamp: updated_at, sequence, room and partners with their renames; the s
 translated words). A feed reads the stamps and bytes in one query, serialises only the events
 whose stored hash does not match (in-process memory keeps those too), and never writes: the
 rows are written in the transaction that changes an event (see events.calendar.cache) or by
-`refresh()` for many at once (room and partner renames, imports)."""
+`refresh()` for many at once (`flask calendar-refresh`)."""
 
 import hashlib
 from collections.abc import Iterable
