@@ -6,11 +6,13 @@ imported ones meet the same rules as the form — committing in batches with pro
 `enqueue_import` is the one seam to the background worker; until it exists the job runs
 right away, after the request's commit."""
 
+import logging
 import zlib
 from datetime import datetime
 
 from flask_babel import gettext as _
 
+from events.calendar.forms import SHOWN  # preview rows with controls of their own
 from events.calendar.importer import ImportedEvent, check_can_import, parse_ics
 from events.calendar.models import ImportJob
 from events.db import utcnow
@@ -28,8 +30,7 @@ from events.planning.validation import (
 )
 
 BATCH = 200       # events created per commit (progress is visible between batches)
-# Preview rows with their own controls; the rest follow the defaults.
-from events.calendar.forms import SHOWN  # noqa: E402
+log = logging.getLogger(__name__)
 
 
 def enqueue_import(job_id: int) -> None:
@@ -66,10 +67,19 @@ def run_import_job(job_id: int) -> None:
         elif job.status == ImportJobStatus.IMPORTING:
             _create(job)
     except DomainError as error:
-        db.session.rollback()
-        job = db.session.get(ImportJob, job_id)
-        job.status, job.error, job.finished_at = ImportJobStatus.FAILED, error.message, utcnow()
-        db.session.commit()
+        _fail(job_id, error.message)
+    except Exception:
+        # Whatever went wrong, the job says so (batches already committed stay created).
+        log.exception("import job %s failed", job_id)
+        _fail(job_id, _("The import stopped unexpectedly; the drafts created before that "
+                        "remain."))
+
+
+def _fail(job_id: int, message: str) -> None:
+    db.session.rollback()
+    job = db.session.get(ImportJob, job_id)
+    job.status, job.error, job.finished_at = ImportJobStatus.FAILED, message, utcnow()
+    db.session.commit()
 
 
 # ---- reading: the preview ----------------------------------------------------------------

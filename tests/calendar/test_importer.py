@@ -388,3 +388,18 @@ def test_utc_times_take_our_default_zone(app):
                           default_zone="Europe/Moscow", domain=DOMAIN)
     assert found[0].timezone == "Europe/Moscow"
     assert found[0].starts_at == datetime(2027, 1, 1, 10, 0, tzinfo=UTC)
+
+
+def test_an_unexpected_failure_marks_the_job_failed_not_a_500(app, client, staff, monkeypatch):
+    from events.calendar import jobs
+
+    def explode(*_args, **_kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(jobs, "parse_ics", explode)
+    login(client, staff)
+    response = preview(client, ics(NEW))
+    assert response.status_code == 200
+    job = last_job()
+    assert job.status == ImportJobStatus.FAILED
+    assert "stopped unexpectedly" in job.error
