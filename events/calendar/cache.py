@@ -115,10 +115,13 @@ def forget() -> None:
     bodies.clear()
 
 
+_VERSION_SQL = "SELECT version FROM calendar_state WHERE id = 1"
+
+
 def current_version(session) -> int:
-    """The change counter: one primary-key read (plain SQL: this is every 304's one query)."""
-    return session.connection().exec_driver_sql(
-        "SELECT version FROM calendar_state WHERE id = 1").scalar() or 0
+    """The change counter: one primary-key read in plain SQL, the only query of a 304.
+    (Reading it on a separate autocommit connection was measured no faster on PostgreSQL.)"""
+    return session.connection().exec_driver_sql(_VERSION_SQL).scalar() or 0
 
 
 # ---- noting changes as they are flushed, and bumping the counter before the commit ---------
