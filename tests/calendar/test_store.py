@@ -115,3 +115,19 @@ def test_cli_stores_every_published_event(app, lead, commit, runner):
     assert result.exit_code == 0, result.output
     assert "stored 2 VEVENTs" in result.output
     assert set(stored(event.id)) == set(app.config["LANGUAGES"])
+
+
+def test_a_counter_that_went_back_is_not_mistaken_for_the_old_one(client, lead, commit):
+    """A restored backup can bring the counter back to a number a worker remembers: the
+    moment of the bump tells them apart."""
+    event = make_event(lead, title="Before")
+    commit()
+    remembered = version()
+    etag = client.get("/calendar.ics").headers["ETag"]
+    event.title = "After"
+    db.session.execute(sa.update(CalendarState).values(version=remembered - 1))
+    commit()  # bumps it back to the remembered number
+    assert version() == remembered
+    again = client.get("/calendar.ics", headers={"If-None-Match": etag})
+    assert again.status_code == 200
+    assert b"SUMMARY:After" in again.data
