@@ -35,7 +35,12 @@ AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
 $(AXE):
 	npm install --silent --no-audit --no-fund --prefix $(VENV)/axe axe-core@4
 
-browser: $(AXE) ## Install Debian's Chromium (and axe-core) for the browser tests when missing
+ICALJS := $(VENV)/icaljs/node_modules/ical.js/dist/ical.js
+
+$(ICALJS):
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/icaljs ical.js@2
+
+browser: $(AXE) $(ICALJS) ## Install Debian's Chromium (axe-core, ical.js) for the tests when missing
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing chromium (browser tests)"; \

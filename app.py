@@ -87,6 +87,9 @@ def register_extensions(app: Flask) -> None:
             configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(app.root_path + "/events/migrations"),
                      render_as_batch=True, compare_type=compare_column_types)
+    from events.security import register_upload_limits
+
+    register_upload_limits(app)  # before CSRF, whose check reads the body
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)

@@ -54,6 +54,20 @@ def register_cli(app: Flask) -> None:
         """Print where to open the app and which accounts sign in (make run's last words)."""
         click.echo("\n".join(welcome_lines(url)))
 
+    @app.cli.command("calendar-refresh")
+    def calendar_refresh_command():
+        """Store every published event's VEVENT (after an upgrade or a rename of many)."""
+        import sqlalchemy as sa
+
+        from events.calendar import store
+        from events.planning.models import Event
+
+        with app.test_request_context():
+            ids = list(db.session.scalars(sa.select(Event.id)))
+            written = store.refresh(ids)
+            db.session.commit()
+        click.echo(f"stored {written} VEVENTs")
+
     @app.cli.command("compile-translations")
     def compile_translations_command():
         """Compile the per-area .po files into the catalogues the app reads."""

@@ -47,6 +47,8 @@ DEFAULTS = {
     "PROXY_FIX_HOPS": 0,
     # Bodies larger than this are refused (413) before they are read.
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    # ...except a signed-in person's calendar import (a whole calendar export).
+    "IMPORT_MAX_CONTENT_LENGTH": 21 * 1000 * 1000,
     # "Keep me signed in" lasts this long; its cookie is Secure when SESSION_COOKIE_SECURE is.
     "REMEMBER_COOKIE_DAYS": 14,
     "REMEMBER_COOKIE_HTTPONLY": True,
@@ -67,7 +69,8 @@ ENV_STRINGS = (
     "PASSWORD_RESET_RATE_LIMIT", "VERIFY_RESEND_RATE_LIMIT", "IMPORT_RATE_LIMIT",
 )
 ENV_INTS = ("MAIL_PORT", "FEED_PAST_DAYS", "FEED_CANCELLED_DAYS", "FEED_FINGERPRINT_SECONDS",
-            "AGENDA_PAGE_SIZE", "PROXY_FIX_HOPS", "MAX_CONTENT_LENGTH", "REMEMBER_COOKIE_DAYS",
+            "AGENDA_PAGE_SIZE", "PROXY_FIX_HOPS", "MAX_CONTENT_LENGTH",
+            "IMPORT_MAX_CONTENT_LENGTH", "REMEMBER_COOKIE_DAYS",
             "ATTENDEE_RETENTION_DAYS")
 ENV_BOOLS = ("MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE")
 

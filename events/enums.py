@@ -63,6 +63,15 @@ class InvolvementState(StrEnum):
     DECLINED = "declined"
 
 
+class ImportJobStatus(StrEnum):
+    QUEUED = "queued"          # file stored, waiting to be read
+    READING = "reading"
+    READY = "ready"            # preview ready, waiting for the person's choices
+    IMPORTING = "importing"    # creating the chosen events
+    DONE = "done"
+    FAILED = "failed"
+
+
 class ContributionKind(StrEnum):
     VENUE = "venue"
     FUNDING = "funding"

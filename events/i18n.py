@@ -89,7 +89,13 @@ def local_time(value: datetime | None, where=None, fmt: str = "short") -> str:
 
 
 def event_when(event) -> str:
-    """'Tuesday, 1 December 2026, 10:00–12:00 (Europe/Moscow)' in the reader's language."""
+    """'Tuesday, 1 December 2026, 10:00–12:00 (Europe/Moscow)' in the reader's language; all
+    day: 'Tuesday, 1 December 2026' or '1 December 2026 – 3 December 2026' (no zone)."""
+    if getattr(event, "is_all_day", False):
+        first, last = event.first_day, event.last_day
+        if first == last:
+            return format_date(first, "full")
+        return f"{format_date(first, 'long')} – {format_date(last, 'long')}"
     start, end = event.local_starts_at, event.local_ends_at
     if start.date() == end.date():
         text = f"{local_date(event.starts_at, event)}, " \

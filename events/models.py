@@ -2,7 +2,7 @@
 
 from events.audit.models import AuditEntry
 from events.auth.models import User
-from events.calendar.models import FeedToken
+from events.calendar.models import CalendarState, FeedToken, ImportJob, StoredVEvent
 from events.contributions.models import Contribution
 from events.partners.models import Partner, Venue
 from events.planning.models import Event, Involvement, Programme
@@ -10,6 +10,7 @@ from events.registrations.models import Registration
 from events.residents.models import CompanyDomain, ResidentCompany
 
 __all__ = [
-    "AuditEntry", "CompanyDomain", "Contribution", "Event", "FeedToken", "Involvement", "Partner",
-    "Programme", "Registration", "ResidentCompany", "User", "Venue",
+    "AuditEntry", "CalendarState", "CompanyDomain", "Contribution", "Event", "FeedToken",
+    "ImportJob", "Involvement", "Partner", "Programme", "Registration", "ResidentCompany",
+    "StoredVEvent", "User", "Venue",
 ]

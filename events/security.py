@@ -42,6 +42,21 @@ def register_security_headers(app: Flask) -> None:
         return response
 
 
+# Pages that take larger uploads than MAX_CONTENT_LENGTH — from signed-in people only, so an
+# anonymous body is still refused before it is read.
+LARGE_UPLOADS = {"calendar.import_events_page": "IMPORT_MAX_CONTENT_LENGTH"}
+
+
+def register_upload_limits(app: Flask) -> None:
+    """Call before CSRF is set up: its check reads the body, under the limit set here."""
+
+    @app.before_request
+    def _larger_uploads():
+        setting = LARGE_UPLOADS.get(request.endpoint)
+        if setting and _has_signed_in_session():
+            request.max_content_length = app.config[setting]
+
+
 def _has_signed_in_session() -> bool:
     """Does this request carry a signed-in session? Read from the cookie, not by loading the
     account: the database may be what just failed (the 503 page must still go out)."""

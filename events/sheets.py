@@ -47,3 +47,10 @@ class Sheet:
 
     def data(self) -> bytes:
         return self.text().encode("utf-8")
+
+    def take(self) -> bytes:
+        """What was written since the last take, as UTF-8 (for streaming)."""
+        data = self.buffer.getvalue().encode("utf-8")
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        return data

@@ -110,6 +110,9 @@ def make_app(database_url, tmp_path):
 
 @pytest.fixture
 def app(make_app):
+    from events.calendar import cache
+
+    cache.forget()  # feeds' in-process memory belongs to the previous test's database
     app = make_app()
     with app.app_context():
         yield app

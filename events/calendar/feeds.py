@@ -1,5 +1,10 @@
-"""iCalendar over HTTP: downloads and feeds, text/calendar, strong ETag + Last-Modified from one
-aggregate query (a 304 never builds the calendar), gzip when the client asks for it."""
+"""iCalendar over HTTP: downloads and feeds, text/calendar, strong ETag + Last-Modified (a 304
+never builds the calendar), gzip when the client asks for it.
+
+A feed's fingerprint (one aggregate query) is remembered in-process under the change counter
+(events.calendar.cache): while the counter is unchanged, a 304 or a cached body costs one
+primary-key read, in every process at once. A body is assembled from stored VEVENTs
+(events.calendar.store): only events whose stored bytes are not current are serialised."""
 
 import gzip
 import hashlib
@@ -11,49 +16,36 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from events.auth.permissions import audiences_for, can_view_event
-from events.calendar import cache, ical
+from events.calendar import cache, ical, store
 from events.calendar.queries import (
     FEED_AUDIENCES,
     FeedSelection,
     Window,
+    attendance_of,
     feed_events,
+    feed_index,
     fingerprint,
     get_event_for_download,
     partner_selection,
     personal_selection,
     public_selection,
-    waitlisted_event_ids,
+    stored_bodies,
+    zone_spans,
 )
+from events.calendar.store import site, translated_words
 from events.calendar.tokens import owner_of
 from events.db import utcnow
 from events.enums import Audience, Category, EventStatus, label
-from events.mail import site_root
+from events.extensions import db
 from events.partners.queries import partner_by_slug
+from events.text import one_line
 
 bp = Blueprint("calendar", __name__)
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
-# Bump when the shape of the output changes, so clients' cached copies are revalidated.
-FORMAT_VERSION = "1"
+# Clients' cached copies are revalidated when the shape of the output changes.
+FORMAT_VERSION = store.FORMAT_VERSION
 GZIP_MIN_BYTES = 1024
-
-
-def translated_words() -> dict[str, str]:
-    """The words ical.py puts into SUMMARY/DESCRIPTION, in the current language."""
-    return {
-        "cancelled": _("Cancelled"),
-        "draft": _("Draft"),
-        "waitlist": _("Waitlist"),
-        "partners": _("Partners"),
-        "online": _("Online"),
-        "details": _("Details"),
-        "reason": _("Reason"),
-    }
-
-
-def site() -> dict[str, str]:
-    return {"site_url": site_root(),
-            "domain": current_app.config["SITE_DOMAIN"]}
 
 
 def current_window() -> Window:
@@ -65,9 +57,11 @@ def wants_gzip() -> bool:
     return "gzip" in request.accept_encodings and request.accept_encodings["gzip"] > 0
 
 
-def make_etag(*parts) -> str:
+def make_etag(*parts, gzip_aware: bool = False) -> str:
+    """A strong ETag of these parts; `-gz` marks the gzipped body (another representation)
+    unless the caller adds it itself."""
     digest = hashlib.sha256(repr((FORMAT_VERSION, *parts)).encode()).hexdigest()[:40]
-    return digest + ("-gz" if wants_gzip() else "")
+    return digest if gzip_aware else digest + ("-gz" if wants_gzip() else "")
 
 
 def not_modified(etag: str, last_modified: datetime | None) -> bool:
@@ -114,38 +108,66 @@ def calendar_response(build, *, etag: str, last_modified: datetime | None, priva
     return Response(body, headers=headers, content_type=CONTENT_TYPE)
 
 
-def feed_response(selection: FeedSelection, *, name: str, description: str, private: bool,
-                  key: tuple) -> Response:
-    """A subscribable feed: fingerprint first (one query, or none if it was computed a few
-    seconds ago and nothing was committed here since), build only when it changed."""
+def assemble(selection: FeedSelection, *, language: str, name: str,
+             description: str) -> bytes:
+    """The feed's bytes: head, stored (or remembered) VEVENTs, the few serialised now."""
+    common = store.common_key(language)
+    attendance = attendance_of(selection)
+    index = feed_index(selection, language, bodies=False)
+    parts: list[bytes | None] = []
+    keys: list = []
+    fresh: dict[int, bytes] = {}
+    for row in index:
+        key = (store.state_hash(common, row), attendance.get(row.id))
+        keys.append(key)
+        parts.append(cache.vevents.get(key))
+    stored_ok = [row.id for row, key, part in zip(index, keys, parts, strict=True)
+                 if part is None and key[1] is None and row.stored_hash == key[0]]
+    if stored_ok:
+        fresh = stored_bodies(stored_ok, language, whole=len(stored_ok) * 2 > len(index),
+                              selection=selection)
+    missing = [row.id for row, part in zip(index, parts, strict=True)
+               if part is None and row.id not in fresh]
+    made = {e.id: store.serialise(e, attendance.get(e.id, ical.NOT_REGISTERED))
+            for e in (feed_events(ids=missing) if missing else [])}
+    for i, row in enumerate(index):
+        if parts[i] is None:
+            parts[i] = fresh.get(row.id) or made[row.id]
+            cache.vevents.put(keys[i], parts[i])
+    head = ical.calendar_head(zone_spans(selection), name=name, description=description)
+    return b"".join([head, *parts, ical.END])
+
+
+def feed_response(make_selection, *, window: Window, name: str, description: str,
+                  private: bool, key: tuple) -> Response:
+    """A subscribable feed. Fingerprint, ETag and headers are remembered under the change
+    counter, so an unchanged feed costs one primary-key read; the body is assembled only
+    when it changed (and then kept by ETag for the next client)."""
     locale = str(get_locale())
-    window = selection.window
     memo_key = (key, locale, name, description, window.past_days, window.cancelled_days,
-                tuple(site().values()), current_app.config["SQLALCHEMY_DATABASE_URI"])
-
-    def etag_of(state) -> str:
-        return make_etag("feed", key, state, locale, name, description, site())
-
-    if request.if_none_match or request.if_modified_since:
-        remembered = cache.recent_fingerprint(
-            memo_key, current_app.config.get("FEED_FINGERPRINT_SECONDS", 30))
-        if remembered is not None:
-            state, last_modified = remembered
-            etag = etag_of(state)
-            if not_modified(etag, last_modified):
-                return Response(status=304, headers=_headers(etag, last_modified, private))
-    state, last_modified = fingerprint(selection)
-    cache.remember_fingerprint(memo_key, (state, last_modified))
-    words = translated_words()
+                private, tuple(site().values()), current_app.config["SQLALCHEMY_DATABASE_URI"])
+    version = cache.current_version(db.session)  # before the fingerprint: never newer
+    selection = None
+    memo = cache.remembered(memo_key, version, window.now)
+    if memo is None:
+        selection = make_selection()
+        found = fingerprint(selection)
+        etag = make_etag("feed", key, found.state, locale, name, description, site(),
+                         gzip_aware=True)
+        memo = cache.Memo(version, found, etag,
+                          _headers(etag, found.last_modified, private))
+        cache.remember(memo_key, memo)
+    etag = memo.etag + ("-gz" if wants_gzip() else "")
+    if not_modified(etag, memo.fingerprint.last_modified):
+        headers = dict(memo.headers)
+        headers["ETag"] = f'"{etag}"'
+        return Response(status=304, headers=headers)
 
     def build() -> bytes:
-        events = feed_events(selection)
-        return ical.build_calendar(
-            events, name=name, description=description, **site(), label=label, words=words,
-            waitlisted=waitlisted_event_ids(selection), cache=cache.cached_vevent,
-            variant=locale)
+        return assemble(selection or make_selection(), language=locale, name=name,
+                        description=description)
 
-    return calendar_response(build, etag=etag_of(state), last_modified=last_modified,
+    return calendar_response(build, etag=etag, last_modified=memo.fingerprint.last_modified,
                              private=private, reuse=True)
 
 
@@ -173,16 +195,19 @@ def _feed_language():
 def public_feed():
     """Scheduled events for everyone (and recently cancelled ones); ?category=, ?audience=."""
     category = _choice("category", Category)
-    allowed = [a for a in FEED_AUDIENCES if a in audiences_for(current_user)]
-    audience = _choice("audience", Audience, allowed) or Audience.PUBLIC
+    audience = Audience.PUBLIC
+    if request.args.get("audience"):  # who may see which audience: only when one is asked
+        allowed = [a for a in FEED_AUDIENCES if a in audiences_for(current_user)]
+        audience = _choice("audience", Audience, allowed) or Audience.PUBLIC
     with force_locale(_feed_language()):
         name = _("Joint Events")
         if category is not None:
             name = f"{name}: {label(category)}"
-        selection = public_selection(current_user, current_window(), audience=audience,
-                                     category=category)
+        window = current_window()
         return feed_response(
-            selection, name=name, private=audience != Audience.PUBLIC,
+            lambda: public_selection(current_user, window, audience=audience,
+                                     category=category),
+            window=window, name=name, private=audience != Audience.PUBLIC,
             description=_("Events of the partners of the cooperation memorandum"),
             key=("public", category, audience))
 
@@ -194,10 +219,12 @@ def partner_feed(slug: str):
     if partner is None:
         abort(404)
     with force_locale(_feed_language()):
-        selection = partner_selection(current_user, partner, current_window())
+        window = current_window()
         return feed_response(
-            selection, name=f"{_('Joint Events')}: {partner.short_name}",
-            description=_("Public events %(partner)s takes part in", partner=partner.name),
+            lambda: partner_selection(current_user, partner, window), window=window,
+            name=f"{_('Joint Events')}: {partner.short_name}",
+            description=_("Public events %(partner)s takes part in",
+                          partner=one_line(partner.name)),
             private=False, key=("partner", partner.id))
 
 
@@ -211,10 +238,11 @@ def private_feed(token: str):
     if user is None:
         abort(404)
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        selection = personal_selection(user, current_window())
+        window = current_window()
         return feed_response(
-            selection, name=_("Joint Events: my events"),
-            description=_("Events %(name)s takes part in", name=user.name),
+            lambda: personal_selection(user, window), window=window,
+            name=_("Joint Events: my events"),
+            description=_("Events %(name)s takes part in", name=one_line(user.name)),
             private=True, key=("personal", user.id, user.is_staff, user.partner_id))
 
 
@@ -224,8 +252,12 @@ def event_download(event_id: int):
     event = get_event_for_download(event_id)
     if event is None or not can_view_event(current_user, event):
         abort(404)
-    roles = tuple((i.partner_id, i.role, i.state, i.answered_at) for i in event.involvements)
-    etag = make_etag("event", event.id, event.updated_at, event.sequence, roles,
+    roles = tuple((i.partner_id, i.role, i.state, i.answered_at, i.partner.updated_at)
+                  for i in event.involvements)
+    # Renaming the room or a partner changes the file: both move the ETag and Last-Modified.
+    changed = max([event.updated_at, *(i.partner.updated_at for i in event.involvements),
+                   *([event.venue.updated_at] if event.venue else [])])
+    etag = make_etag("event", event.id, event.updated_at, event.sequence, roles, changed,
                      str(get_locale()), site())
     words = translated_words()
     public = event.audience == Audience.PUBLIC and event.status in (
@@ -234,5 +266,5 @@ def event_download(event_id: int):
     def build() -> bytes:
         return ical.event_ics(event, **site(), label=label, words=words)
 
-    return calendar_response(build, etag=etag, last_modified=event.updated_at.replace(
-        microsecond=0), private=not public, filename=f"event-{event.id}.ics")
+    return calendar_response(build, etag=etag, last_modified=changed.replace(microsecond=0),
+                             private=not public, filename=f"event-{event.id}.ics")

@@ -3,18 +3,25 @@
 Callers pass what the outside world decides (site URL, domain for UIDs, translated words) and
 get bytes back. Every value goes through the `icalendar` library, which escapes and folds it,
 so no text typed by a person can break the file.
+
+Feeds and downloads are published calendars, not scheduling messages: no METHOD and no
+ORGANIZER. RFC 5546 §3.2.1 makes ORGANIZER mandatory in METHOD:PUBLISH, and RFC 5545
+§3.8.4.3 forbids ORGANIZER on components that are not group-scheduled; an ORGANIZER without
+attendees is what made Outlook show our events as meetings someone invited you to. The lead
+partner is named in CONTACT (with its page as ALTREP) and in DESCRIPTION instead.
 """
 
 import re
-from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
-from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Timezone, vCalAddress, vDuration
+from icalendar import Calendar, Timezone, vDuration, vText
 from icalendar import Event as VEvent
 
+from events.calendar.vtimezone import vtimezone as yearly_vtimezone
 from events.text import markdown_to_text
 
 PRODID = "-//Joint Events//Joint Events Calendar 1.0//EN"
@@ -69,6 +76,27 @@ def _default_label(value) -> str:
     return str(_enum_value(value)).replace("_", " ").replace("-", " ").capitalize()
 
 
+_OWN_UID = re.compile(r"[0-9a-f]{32}")
+
+
+def ical_uid(uid: str, domain: str) -> str:
+    """Our own events' UIDs get our domain; an imported event keeps its UID as it was."""
+    return f"{uid}@{domain}" if _OWN_UID.fullmatch(uid) else uid
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """How a private feed shows an event to one registrant: a waitlisted place is TENTATIVE
+    and marked; a place won from the waitlist is a change the client must notice, so SEQUENCE
+    grows by one and DTSTAMP moves to that moment."""
+
+    waitlisted: bool = False
+    promoted_at: datetime | None = None
+
+
+NOT_REGISTERED = Attendance()
+
+
 def event_url(event, site_url: str) -> str:
     return f"{site_url.rstrip('/')}/events/{event.id}"
 
@@ -120,20 +148,42 @@ def _summary(event, words: Mapping[str, str], *, waitlisted: bool) -> str:
     return clean_text(title)
 
 
+def _local(value: datetime, zone: ZoneInfo) -> datetime:
+    """The time in the event's zone; in UTC when that wall time happens twice (the hour
+    clocks go back). RFC 5545 §3.3.5 says a TZID time then means the first one, but ical.js
+    reads the second: only UTC is read the same everywhere."""
+    local = value.astimezone(zone)
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        return value.astimezone(UTC)
+    return local
+
+
+def lead_partner(event):
+    return next((i.partner for i in event.involvements if _enum_value(i.role) == "host"), None)
+
+
 def vevent(event, *, site_url: str, domain: str,
            label: Callable = _default_label, words: Mapping[str, str] = WORDS,
-           waitlisted: bool = False) -> VEvent:
+           attendance: Attendance = NOT_REGISTERED) -> VEvent:
     """One VEVENT. DTSTAMP is the last change (RFC 5545 §3.8.7.2 for calendars without METHOD),
-    so the same event state always gives the same bytes."""
+    so the same event state always gives the same bytes. An all-day event has VALUE=DATE
+    start and end, the end exclusive (the day after the last day)."""
     zone = ZoneInfo(event.timezone)
     status = _enum_value(event.status)
+    waitlisted = attendance.waitlisted
     item = VEvent()
-    item.add("uid", f"{event.uid}@{domain}")
+    item.add("uid", ical_uid(event.uid, domain))
     changed = (event.updated_at or event.created_at or datetime.now(UTC)).astimezone(UTC)
+    if attendance.promoted_at is not None:
+        changed = max(changed, attendance.promoted_at.astimezone(UTC))
     item.add("dtstamp", changed)
-    item.add("dtstart", event.starts_at.astimezone(zone))
-    item.add("dtend", event.ends_at.astimezone(zone))
-    item.add("sequence", event.sequence or 0)
+    if getattr(event, "is_all_day", False):
+        item.add("dtstart", event.starts_at.astimezone(zone).date())
+        item.add("dtend", event.ends_at.astimezone(zone).date())
+    else:
+        item.add("dtstart", _local(event.starts_at, zone))
+        item.add("dtend", _local(event.ends_at, zone))
+    item.add("sequence", (event.sequence or 0) + (attendance.promoted_at is not None))
     item.add("created", (event.created_at or changed).astimezone(UTC))
     item.add("last-modified", changed)
     item.add("status", "TENTATIVE" if waitlisted and status != "cancelled" else STATUS[status])
@@ -148,35 +198,41 @@ def vevent(event, *, site_url: str, domain: str,
         item.add("geo", (float(venue.latitude), float(venue.longitude)))
     item.add("url", event_url(event, site_url))
     item.add("categories", [clean_text(str(label(event.category)))])
-    lead = next((i.partner for i in event.involvements if _enum_value(i.role) == "host"), None)
+    lead = lead_partner(event)
     if lead is not None:
-        organizer = vCalAddress(f"mailto:no-reply@{domain}")
-        organizer.params["cn"] = param_text(lead.name)
-        organizer.params["dir"] = f"{site_url.rstrip('/')}/partners/{lead.slug}"
-        item.add("organizer", organizer)
-    item.add("transp", "TRANSPARENT" if status == "cancelled" else "OPAQUE")
+        item.add("contact", clean_text(lead.name), parameters={
+            "ALTREP": f"{site_url.rstrip('/')}/partners/{lead.slug}"})
+    item.add("transp", "TRANSPARENT" if status == "cancelled"
+             or getattr(event, "is_all_day", False) else "OPAQUE")
     return item
 
 
-@lru_cache(maxsize=128)
 def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
-    """A VTIMEZONE for `tzid` covering the given years (cached: the rules do not change)."""
-    return Timezone.from_tzid(tzid, first_date=date(first_year, 1, 1),
-                              last_date=date(last_year, 1, 1))
+    """A VTIMEZONE for `tzid` in yearly-rule form covering the given years (cached)."""
+    return yearly_vtimezone(tzid, first_year, last_year)
+
+
+def zone_spans(events: Iterable) -> list[tuple[str, int, int]]:
+    """(zone, first year, last year) of the timed events (all-day events name no zone)."""
+    spans: dict[str, list[int]] = {}
+    for event in events:
+        if getattr(event, "is_all_day", False):
+            continue
+        span = spans.setdefault(event.timezone, [event.starts_at.year, event.ends_at.year])
+        span[0] = min(span[0], event.starts_at.year)
+        span[1] = max(span[1], event.ends_at.year)
+    return [(zone, first, last) for zone, (first, last) in sorted(spans.items())]
+
+
+def timezones(spans: Iterable[tuple[str, int, int]]) -> list[Timezone]:
+    """One VTIMEZONE for every zone used, a year either side of its span (UTC needs none: it
+    is written with Z)."""
+    return [vtimezone(zone, first - 1, last + 1) for zone, first, last in spans
+            if zone not in UTC_NAMES]
 
 
 def _timezones(events: list) -> list[Timezone]:
-    """One VTIMEZONE for every TZID the events use (UTC needs none: it is written with Z)."""
-    spans: dict[str, list[int]] = {}
-    for event in events:
-        if event.timezone in UTC_NAMES:
-            continue
-        first = event.starts_at.year - 1
-        last = event.ends_at.year + 2
-        span = spans.setdefault(event.timezone, [first, last])
-        span[0] = min(span[0], first)
-        span[1] = max(span[1], last)
-    return [vtimezone(tzid, first, last) for tzid, (first, last) in sorted(spans.items())]
+    return timezones(zone_spans(events))
 
 
 def new_calendar(*, name: str = "", description: str = "",
@@ -186,15 +242,13 @@ def new_calendar(*, name: str = "", description: str = "",
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    # Calendar names and descriptions are one line: X- properties are written unescaped, so
-    # a line break in them (a person's name in "Events Ivan Petrov takes part in") would break
-    # the file.
+    # X-WR-* are TEXT like NAME/DESCRIPTION (RFC 7986): escaped, line breaks as \\n.
     if name:
-        cal.add("name", _one_line(name))
-        cal.add("x-wr-calname", _one_line(name))
+        cal.add("name", vText(clean_text(name)))
+        cal.add("x-wr-calname", vText(clean_text(name)))
     if description:
-        cal.add("description", _one_line(description))
-        cal.add("x-wr-caldesc", _one_line(description))
+        cal.add("description", vText(clean_text(description)))
+        cal.add("x-wr-caldesc", vText(clean_text(description)))
     if refresh_minutes:
         interval = timedelta(minutes=refresh_minutes)
         cal.add("refresh-interval", interval, parameters={"VALUE": "DURATION"})
@@ -202,59 +256,38 @@ def new_calendar(*, name: str = "", description: str = "",
     return cal
 
 
-def event_state(event) -> tuple:
-    """Everything vevent() reads from an event, its room and its partners: equal states give
-    equal VEVENT bytes (what a cache of serialised events is keyed by)."""
-    venue = getattr(event, "venue", None)
-    return (
-        event.id, event.uid, event.title, event.summary, event.description, event.status,
-        event.category, event.timezone, event.starts_at, event.ends_at, event.sequence,
-        event.created_at, event.updated_at, event.cancel_reason, event.online_url,
-        None if venue is None else (venue.name, venue.building, venue.site, venue.address,
-                                    venue.latitude, venue.longitude),
-        tuple((i.partner.name, i.partner.slug, i.role, i.state) for i in event.involvements),
-    )
+END = b"END:VCALENDAR\r\n"
 
 
-_END = b"END:VCALENDAR\r\n"
+def calendar_head(spans: Iterable[tuple[str, int, int]], *, name: str, description: str,
+                  refresh_minutes: int = 60) -> bytes:
+    """VCALENDAR's properties and the VTIMEZONEs for `spans` (see zone_spans), without the
+    closing line: a feed is this, its VEVENTs' bytes, and END — byte for byte what the
+    library writes for the whole calendar."""
+    cal = new_calendar(name=name, description=description, refresh_minutes=refresh_minutes)
+    for tz in timezones(spans):
+        cal.add_component(tz)
+    return cal.to_ical()[: -len(END)]
 
 
 def build_calendar(events: Iterable, *, name: str, description: str, site_url: str,
                    domain: str, refresh_minutes: int = 60,
                    label: Callable = _default_label,
                    words: Mapping[str, str] = WORDS,
-                   waitlisted: Collection[int] = (),
-                   cache: Callable[[Hashable, Callable[[], bytes]], bytes] | None = None,
-                   variant: Hashable = None) -> bytes:
+                   attendance: Mapping[int, Attendance] | None = None) -> bytes:
     """A feed: VCALENDAR with one VEVENT per event and a VTIMEZONE for every TZID used.
 
-    `events` have `venue` and `involvements` (with `partner`) loaded; `waitlisted` holds the
-    ids of events the feed's owner is only waitlisted for (TENTATIVE, marked in SUMMARY).
-    With `cache(key, build)`, each VEVENT is serialised by the library on its own (keyed by
-    its state, the words and `variant` — the language of `label`) and the bytes are placed
-    inside the library's VCALENDAR: the result is byte for byte what the library writes for
-    the whole calendar, but an unchanged event is never serialised twice."""
+    `events` have `venue` and `involvements` (with `partner`) loaded; `attendance` says how
+    the feed's owner is registered for some of them (waitlisted, won a seat)."""
     events = list(events)
     words = {**WORDS, **words}
-    cal = new_calendar(name=name, description=description, refresh_minutes=refresh_minutes)
-    for tz in _timezones(events):
-        cal.add_component(tz)
-
-    def one(event) -> VEvent:
-        return vevent(event, site_url=site_url, domain=domain, label=label, words=words,
-                      waitlisted=event.id in waitlisted)
-
-    if cache is None:
-        for event in events:
-            cal.add_component(one(event))
-        return cal.to_ical()
-    common = (site_url, domain, tuple(sorted(words.items())), variant)
-    head = cal.to_ical()
-    parts = [head[: -len(_END)]]
-    for event in events:
-        key = (event_state(event), event.id in waitlisted, common)
-        parts.append(cache(key, lambda event=event: one(event).to_ical()))
-    parts.append(_END)
+    attendance = attendance or {}
+    parts = [calendar_head(zone_spans(events), name=name, description=description,
+                           refresh_minutes=refresh_minutes)]
+    parts += [vevent(event, site_url=site_url, domain=domain, label=label, words=words,
+                     attendance=attendance.get(event.id, NOT_REGISTERED)).to_ical()
+              for event in events]
+    parts.append(END)
     return b"".join(parts)
 
 
@@ -263,12 +296,10 @@ def event_ics(event, *, site_url: str, domain: str, label: Callable = _default_l
     """A single event ("add to calendar", mail attachments): VCALENDAR, VTIMEZONE, VEVENT."""
     words = {**WORDS, **words}
     # No calendar name: Apple and Outlook would offer to create a new calendar for one event.
-    cal = new_calendar()
-    for tz in _timezones([event]):
-        cal.add_component(tz)
-    cal.add_component(vevent(
-        event, site_url=site_url, domain=domain, label=label, words=words, waitlisted=waitlisted))
-    return cal.to_ical()
+    head = calendar_head(zone_spans([event]), name="", description="", refresh_minutes=0)
+    item = vevent(event, site_url=site_url, domain=domain, label=label, words=words,
+                  attendance=Attendance(waitlisted=waitlisted))
+    return head + item.to_ical() + END
 
 
 def utc_stamp(value: datetime) -> str:

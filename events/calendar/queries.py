@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from events.auth.permissions import visible_events_clause
+from events.calendar.ical import Attendance
 from events.db import UTCDateTime
 from events.enums import (
     Audience,
@@ -137,8 +138,18 @@ def _names_of(model, *fields):
             .select_from(rows).scalar_subquery())
 
 
-def fingerprint(selection: FeedSelection) -> tuple[tuple, datetime]:
-    """(state, last_modified) of a feed in ONE query, without loading a single event.
+@dataclass(frozen=True)
+class Fingerprint:
+    """A feed's state (for the ETag), its Last-Modified, and the moment it will change by
+    time alone (an event leaving the window) — until then only a write can change it."""
+
+    state: tuple
+    last_modified: datetime
+    valid_until: datetime | None
+
+
+def fingerprint(selection: FeedSelection) -> Fingerprint:
+    """A feed's Fingerprint in ONE query, without loading a single event.
 
     The state changes whenever the feed's bytes would: an event added, changed (updated_at,
     sequence), removed or leaving the window, a partner joining or answering, a registration
@@ -188,10 +199,16 @@ def fingerprint(selection: FeedSelection) -> tuple[tuple, datetime]:
             sa.func.coalesce(sa.func.sum(if_inside(mine.c.waiting)), 0),
         ]
         stmt = stmt.outerjoin(mine, mine.c.event_id == Event.id)
-    # Last: partners' and rooms' text (Last-Modified cannot know when they were renamed).
+    # Last: partners' and rooms' text and when they last changed (renames show in feeds),
+    # then the first moment an event would leave the window by time alone.
     columns += [_names_of(Partner, Partner.name, Partner.short_name, Partner.slug),
                 _names_of(Venue, Venue.name, Venue.building, Venue.site, Venue.address,
-                          Venue.latitude, Venue.longitude)]
+                          Venue.latitude, Venue.longitude),
+                sa.select(sa.func.max(Partner.updated_at)).scalar_subquery(),
+                sa.select(sa.func.max(Venue.updated_at)).scalar_subquery(),
+                sa.func.min(if_inside(Event.ends_at)),
+                sa.func.min(if_inside(sa.case((Event.status == EventStatus.CANCELLED,
+                                               cancelled_at))))]
     row = db.session.execute(stmt.with_only_columns(*columns).where(selection.base)).one()
     values = list(row)
     # SQLite hands back aggregates of dates as text; read them like the column would.
@@ -204,7 +221,9 @@ def fingerprint(selection: FeedSelection) -> tuple[tuple, datetime]:
 
     updated, answered = as_time(values[3]), as_time(values[5])
     ended, cancelled = as_time(values[6]), as_time(values[7])
-    moments = [updated, answered]
+    first_end, first_cancelled = as_time(values[-2]), as_time(values[-1])
+    values = values[:-2]
+    moments = [updated, answered, as_time(values[-2]), as_time(values[-1])]
     if ended is not None:
         moments.append(ended + timedelta(days=window.past_days))
     if cancelled is not None:
@@ -214,7 +233,11 @@ def fingerprint(selection: FeedSelection) -> tuple[tuple, datetime]:
     last_modified = _newest(*moments) or _EPOCH
     raw = [*values[:3], updated, values[4], answered, *values[8:], last_modified]
     state = tuple(v.isoformat() if isinstance(v, datetime) else v for v in raw)
-    return state, min(last_modified, window.now).replace(microsecond=0)
+    leaves = [t for t in (
+        first_end and first_end + timedelta(days=window.past_days),
+        first_cancelled and first_cancelled + timedelta(days=window.cancelled_days)) if t]
+    return Fingerprint(state, min(last_modified, window.now).replace(microsecond=0),
+                       min(leaves) if leaves else None)
 
 
 @dataclass(slots=True)
@@ -255,6 +278,7 @@ class FeedEvent:
     status: EventStatus
     category: Category
     timezone: str
+    is_all_day: bool
     starts_at: datetime
     ends_at: datetime
     sequence: int
@@ -267,26 +291,30 @@ class FeedEvent:
 
 
 _EVENT_COLUMNS = (Event.id, Event.uid, Event.title, Event.summary, Event.description,
-                  Event.status, Event.category, Event.timezone, Event.starts_at, Event.ends_at,
+                  Event.status, Event.category, Event.timezone, Event.is_all_day,
+                  Event.starts_at, Event.ends_at,
                   Event.sequence, Event.created_at, Event.updated_at, Event.cancel_reason,
                   Event.online_url)
 _VENUE_COLUMNS = (Venue.id, Venue.name, Venue.building, Venue.site, Venue.address,
                   Venue.latitude, Venue.longitude)
 
 
-def feed_events(selection: FeedSelection) -> list[FeedEvent]:
-    """The feed's events with room and partners, in two queries whatever the size."""
-    in_feed = selection.clause()
+def feed_events(selection: FeedSelection | None = None, *,
+                ids: list[int] | None = None) -> list[FeedEvent]:
+    """The feed's events (or the events `ids`) with room and partners, in two queries."""
+    in_feed = selection.clause() if selection is not None else Event.id.in_(ids or [])
     rows = db.session.execute(
         sa.select(*_EVENT_COLUMNS, *_VENUE_COLUMNS)
         .outerjoin(Venue, Venue.id == Event.venue_id)
         .where(in_feed).order_by(Event.starts_at, Event.id)).all()
     partners_of: dict[int, list[FeedInvolvement]] = {}
+    chosen = (sa.select(Event.id).where(in_feed) if selection is not None
+              else [row[0] for row in rows])
     for event_id, role, state, name, slug in db.session.execute(
         sa.select(Involvement.event_id, Involvement.role, Involvement.state, Partner.name,
                   Partner.slug)
         .join(Partner, Partner.id == Involvement.partner_id)
-        .where(Involvement.event_id.in_(sa.select(Event.id).where(in_feed)))
+        .where(Involvement.event_id.in_(chosen))
         .order_by(Involvement.id)
     ):
         partners_of.setdefault(event_id, []).append(
@@ -299,12 +327,117 @@ def feed_events(selection: FeedSelection) -> list[FeedEvent]:
     ]
 
 
-def waitlisted_event_ids(selection: FeedSelection) -> set[int]:
+@dataclass(slots=True)
+class IndexRow:
+    """What a feed needs to know of an event without reading its text: the stamp (as the
+    database writes it) that changes whenever its VEVENT would, and the stored VEVENT."""
+
+    id: int
+    stamp: str
+    stored_hash: str | None
+    body: bytes | None
+
+
+def _text(column) -> sa.ColumnElement:
+    """A column as the database's own text, never NULL (no Python-side conversion)."""
+    return sa.func.coalesce(sa.cast(column, sa.String), "")
+
+
+def _stamps_of_partners(events):
+    """Per event (of `events`, a select of ids or a list): how many partners, which, their
+    newest invitation/answer and the newest partner rename."""
+    return (
+        sa.select(Involvement.event_id, sa.func.count(Involvement.id).label("n"),
+                  sa.func.max(sa.func.coalesce(Involvement.answered_at, Involvement.invited_at))
+                  .label("changed"),
+                  sa.func.max(Partner.updated_at).label("renamed"),
+                  sa.func.sum(Involvement.partner_id).label("ids"))
+        .join(Partner, Partner.id == Involvement.partner_id)
+        .where(Involvement.event_id.in_(events))
+        .group_by(Involvement.event_id).subquery())
+
+
+def feed_index(selection: FeedSelection | None, language: str, *, bodies: bool = True,
+               ids: list[int] | None = None) -> list[IndexRow]:
+    """The feed's events in order with their stamps and stored VEVENT (one query). The stamp
+    is one text the database builds: the event's updated_at and sequence, its room and the
+    room's last rename, its partners (count, ids, answers, renames)."""
+    from events.calendar.models import StoredVEvent
+
+    partners = _stamps_of_partners(
+        ids if ids is not None else sa.select(Event.id).where(selection.clause()))
+    stored = aliased(StoredVEvent)
+    stamp = _text(Event.updated_at)
+    for part in (Event.sequence, Event.venue_id, Venue.updated_at, partners.c.n,
+                 partners.c.changed, partners.c.renamed, partners.c.ids):
+        stamp = stamp + "|" + _text(part)
+    columns = [Event.id, stamp, stored.state_hash]
+    if bodies:
+        columns.append(stored.body)
+    stmt = (sa.select(*columns)
+            .outerjoin(Venue, Venue.id == Event.venue_id)
+            .outerjoin(partners, partners.c.event_id == Event.id)
+            .outerjoin(stored, sa.and_(stored.event_id == Event.id,
+                                       stored.language == language))
+            .order_by(Event.starts_at, Event.id))
+    stmt = stmt.where(selection.clause()) if ids is None else stmt.where(Event.id.in_(ids))
+    return [IndexRow(row[0], row[1], row[2], row[3] if bodies else None)
+            for row in db.session.execute(stmt)]
+
+
+def zone_spans(selection: FeedSelection) -> list[tuple[str, int, int]]:
+    """(zone, first year, last year) of the feed's timed events: what VTIMEZONEs it needs."""
+    rows = db.session.execute(
+        sa.select(Event.timezone, sa.func.min(Event.starts_at), sa.func.max(Event.ends_at))
+        .where(selection.clause(), Event.is_all_day.is_(False))
+        .group_by(Event.timezone).order_by(Event.timezone))
+    decode = UTCDateTime().process_result_value
+
+    def year(value) -> int:
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return decode(value, db.engine.dialect).year
+
+    return [(zone, year(first), year(last)) for zone, first, last in rows]
+
+
+def stored_bodies(ids: list[int], language: str, *, whole: bool = False,
+                  selection: FeedSelection | None = None) -> dict[int, bytes]:
+    """Stored VEVENT bytes of these events (`whole`: of the whole selection, one query
+    without a long IN list, for a feed that needs most of them)."""
+    from events.calendar.models import StoredVEvent
+
+    stmt = sa.select(StoredVEvent.event_id, StoredVEvent.body).where(
+        StoredVEvent.language == language)
+    if whole and selection is not None:
+        stmt = stmt.where(StoredVEvent.event_id.in_(sa.select(Event.id).where(
+            selection.clause())))
+        wanted = set(ids)
+        return {i: body for i, body in db.session.execute(stmt) if i in wanted}
+    found: dict[int, bytes] = {}
+    for start in range(0, len(ids), 500):
+        found.update((i, body) for i, body in db.session.execute(
+            stmt.where(StoredVEvent.event_id.in_(ids[start:start + 500]))))
+    return found
+
+
+def attendance_of(selection: FeedSelection) -> dict[int, Attendance]:
+    """Private feeds: the events the owner is waitlisted for, or won a seat from the waitlist
+    for (confirmed later than registered), and when."""
     if selection.registrant_id is None:
-        return set()
-    return set(db.session.scalars(sa.select(Registration.event_id).where(
+        return {}
+    rows = db.session.execute(sa.select(
+        Registration.event_id, Registration.status, Registration.registered_at,
+        Registration.confirmed_at).where(
         Registration.user_id == selection.registrant_id,
-        Registration.status == RegistrationStatus.WAITLISTED)))
+        Registration.status != RegistrationStatus.CANCELLED))
+    shown = {}
+    for event_id, status, registered_at, confirmed_at in rows:
+        if status == RegistrationStatus.WAITLISTED:
+            shown[event_id] = Attendance(waitlisted=True)
+        elif confirmed_at is not None and confirmed_at > registered_at:
+            shown[event_id] = Attendance(promoted_at=confirmed_at)
+    return shown
 
 
 def get_event_for_download(event_id: int) -> Event | None:

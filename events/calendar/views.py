@@ -1,29 +1,23 @@
 """Calendar pages: Subscribe (every feed a person may use, their private feed token) and the
 staff import of .ics files. The feeds themselves live in feeds.py on the same blueprint."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from events.calendar import ical
 from events.calendar.feeds import bp
-from events.calendar.forms import ConfirmImportForm, FeedTokenForm, ImportForm
-from events.calendar.importer import (
-    MAX_IMPORT_BYTES,
-    check_can_import,
-    fetch_ics,
-    import_events,
-    pack,
-    parse_ics,
-    unpack,
-)
+from events.calendar.forms import ConfirmImportForm, FeedTokenForm, ImportForm, choices_from
+from events.calendar.importer import MAX_IMPORT_BYTES, check_can_import, fetch_ics
+from events.calendar.jobs import SHOWN, enqueue_import, job_for, preview_rows, start_import
+from events.calendar.jobs import confirm_import as confirm_import_job
 from events.calendar.tokens import feed_token_of, issue_feed_token, token_from_nonce
 from events.enums import Category
 from events.errors import DomainError, ValidationFailed
 from events.extensions import db, limiter
 from events.mail import absolute_url, site_root
-from events.partners.queries import all_partners
+from events.partners.queries import active_venues, all_partners
 from events.security import user_limit_key
 
 __all__ = ["bp"]
@@ -76,27 +70,18 @@ def regenerate_token():
     return redirect(url_for("calendar.subscribe") + "#private")
 
 
-def _import_settings() -> dict:
-    return {"default_zone": current_app.config["DEFAULT_EVENT_TIMEZONE"],
-            "domain": current_app.config["SITE_DOMAIN"]}
-
-
-def _read_import(form: ImportForm):
-    """The uploaded or fetched file, what it holds, and the file packed for confirmation."""
+def _read_upload(form: ImportForm) -> tuple[bytes, str]:
+    """The uploaded or fetched file and where it came from."""
     upload = form.file.data
     if upload and getattr(upload, "filename", ""):
         data = upload.read(MAX_IMPORT_BYTES + 1)
-    elif form.url.data:
-        data = fetch_ics(form.url.data)
-    else:
-        raise ValidationFailed(_("Choose a file or paste an address."), field="file")
-    found = parse_ics(data, **_import_settings())
-    payload = pack(data)
-    # The preview carries the file to the confirmation; that form must stay postable.
-    if len(payload) > (current_app.config.get("MAX_FORM_MEMORY_SIZE") or 500_000) - 10_000:
-        raise ValidationFailed(_("The file is too large to import at once; "
-                                 "split it into smaller files."), field="file")
-    return found, payload
+        if len(data) > MAX_IMPORT_BYTES:
+            raise ValidationFailed(_("The file is larger than %(size)d MB.",
+                                     size=MAX_IMPORT_BYTES // 1_000_000), field="file")
+        return data, upload.filename
+    if form.url.data:
+        return fetch_ics(form.url.data), form.url.data
+    raise ValidationFailed(_("Choose a file or paste an address."), field="file")
 
 
 @bp.route("/calendar/import", methods=["GET", "POST"])
@@ -104,34 +89,54 @@ def _read_import(form: ImportForm):
 @limiter.limit(lambda: current_app.config["IMPORT_RATE_LIMIT"], key_func=user_limit_key,
                methods=["POST"])
 def import_events_page():
-    """Staff: an .ics file or URL → a preview of what would be imported."""
+    """Staff: an .ics file or URL → an import job, read in the background."""
     check_can_import(current_user)
     form = ImportForm()
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("calendar/import.html", form=form), status
     try:
-        found, payload = _read_import(form)
+        data, source = _read_upload(form)
     except DomainError as error:
         getattr(form, error.field or "file").errors = [error.message]
         return render_template("calendar/import.html", form=form), error.status
-    confirm = ConfirmImportForm(payload=payload, chosen=[e.index for e in found if e.importable])
-    confirm.chosen.choices = [(e.index, e.title) for e in found]
-    return render_template("calendar/import_preview.html", found=found, form=confirm)
+    job = start_import(current_user, data, source=source,
+                       default_zone=current_app.config["DEFAULT_EVENT_TIMEZONE"])
+    db.session.commit()
+    enqueue_import(job.id)
+    return redirect(url_for("calendar.import_job", job_id=job.id), 303)
 
 
-@bp.post("/calendar/import/confirm")
-@login_required
-def confirm_import():
-    """Staff: create drafts for the events ticked in the preview."""
+def _job_or_404(job_id: int):
     check_can_import(current_user)
+    job = job_for(current_user, job_id)
+    if job is None:
+        abort(404)
+    return job
+
+
+@bp.get("/calendar/import/<int:job_id>")
+@login_required
+def import_job(job_id: int):
+    """Staff: an import's progress, its preview (with fixes) or its result."""
+    job = _job_or_404(job_id)
+    form = ConfirmImportForm()
+    venues = active_venues()
+    return render_template("calendar/import_preview.html", job=job, form=form,
+                           rows=preview_rows(job), venues=venues,
+                           more=max(0, len(job.preview or []) - SHOWN))
+
+
+@bp.post("/calendar/import/<int:job_id>/confirm")
+@login_required
+def confirm_import(job_id: int):
+    """Staff: create drafts for the events ticked in the preview, with the fixes chosen."""
+    job = _job_or_404(job_id)
     form = ConfirmImportForm()
     if not form.validate_on_submit():
         flash(_("The import form was incomplete; please start again."), "error")
-        return redirect(url_for("calendar.import_events_page")), 303
-    created, skipped = import_events(current_user, unpack(form.payload.data),
-                                     set(form.chosen.data or []), **_import_settings())
+        return redirect(url_for("calendar.import_job", job_id=job.id), 303)
+    confirm_import_job(current_user, job, choices_from(request.form, job))
     db.session.commit()
-    flash(_("Drafts created: %(created)d. Skipped: %(skipped)d.",
-            created=len(created), skipped=skipped), "success")
-    return redirect(url_for("planning.dashboard"))
+    enqueue_import(job.id)
+    return redirect(url_for("calendar.import_job", job_id=job.id), 303)

@@ -6,7 +6,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 
 from events.enums import Category, ContributionKind, InvolvementRole, InvolvementState, label
-from events.sheets import Sheet
+from events.sheets import BOM, Sheet
 
 
 def partners_csv(rows, currencies, language) -> str:
@@ -35,7 +35,8 @@ def balance_csv(balance, month_labels, language) -> str:
     return sheet.text()
 
 
-def events_csv(rows, partners, currencies, language, format_day) -> str:
+def events_csv_chunks(rows, partners, currencies, language, format_day, *, every: int = 500):
+    """The per-event CSV as UTF-8 chunks of `every` rows (BOM and header first)."""
     sheet = Sheet(language)
     header = [_("Date"), _("Event"), _("Category"), _("Programme")]
     for partner in partners:
@@ -45,11 +46,12 @@ def events_csv(rows, partners, currencies, language, format_day) -> str:
                    *(_("%(partner)s: money, %(currency)s", partner=partner.local_short_name,
                        currency=c) for c in currencies)]
     sheet.row(header)
+    yield BOM.encode("utf-8") + sheet.take()
     # Labels once, not per row: translating is the slow part of a 10,000-row export.
     categories = {c: label(c) for c in Category}
     role_names = {r: label(r) for r in InvolvementRole}
     empty = {"count": 0, "money": {}, "hours": Decimal(0)}
-    for row in rows:
+    for n, row in enumerate(rows, start=1):
         event = row.event
         roles = {i.partner_id: i.role for i in event.involvements
                  if i.state != InvolvementState.DECLINED}
@@ -61,4 +63,12 @@ def events_csv(rows, partners, currencies, language, format_day) -> str:
             values += [role_names[role] if role else "", cell["count"], cell["hours"],
                        *(cell["money"].get(c) for c in currencies)]
         sheet.row(values)
-    return sheet.text()
+        if n % every == 0:
+            yield sheet.take()
+    yield sheet.take()
+
+
+def events_csv(rows, partners, currencies, language, format_day) -> str:
+    """The per-event CSV as one string (small exports, tests)."""
+    return b"".join(events_csv_chunks(rows, partners, currencies, language,
+                                      format_day)).decode("utf-8")

@@ -55,6 +55,13 @@ def report_filters(args, user) -> tuple[ReportFilterForm, ReportFilters | None]:
     )
 
 
+def report_day(event, zone) -> str:
+    """The event's (first) day as ISO text: in the report's zone, or an all-day event's own."""
+    if event.is_all_day:
+        return event.first_day.isoformat()
+    return event.starts_at.astimezone(zone).date().isoformat()
+
+
 def month_label(month) -> str:
     return format_date(month, "LLL yyyy")
 
@@ -95,7 +102,7 @@ def report_context(filters: ReportFilters, user, *, page: int | None = 1,
         "month_labels": labels,
         "chart": chart,
         # ISO dates: unambiguous in both languages and sorted right by spreadsheets.
-        "format_day": lambda event: event.starts_at.astimezone(filters.zone).date().isoformat(),
+        "format_day": lambda event: report_day(event, filters.zone),
     }
     if with_events:
         rows = event_table(filters, user, page=page)

@@ -319,6 +319,47 @@ def event_table(filters: ReportFilters, user, *, page: int | None = 1) -> list[E
     return list(rows.values())
 
 
+def iter_event_rows(filters: ReportFilters, user, *, chunk: int = 500):
+    """Every event's row, as event_table(page=None) gives them, a chunk at a time: the CSV of
+    10,000 events streams instead of holding every row (and its ORM objects) at once."""
+    ids = list(db.session.scalars(
+        _event_select(filters, user).with_only_columns(Event.id)
+        .order_by(Event.starts_at, Event.id)))
+    columns = (Contribution.event_id, Contribution.partner_id, Contribution.currency,
+               sa.func.count(), sa.func.sum(Contribution.amount), _hours_sum())
+    for start in range(0, len(ids), chunk):
+        part = ids[start:start + chunk]
+        events = list(db.session.scalars(
+            sa.select(Event).where(Event.id.in_(part))
+            .options(selectinload(Event.involvements), selectinload(Event.programme))
+            .order_by(Event.starts_at, Event.id)))
+        rows = {e.id: EventRow(e) for e in events}
+        for event_id, partner_id, currency, count, amount, hours in db.session.execute(
+                sa.select(*columns)
+                .where(Contribution.event_id.in_(part), *status_conditions(filters))
+                .group_by(Contribution.event_id, Contribution.partner_id,
+                          Contribution.currency)):
+            cell = rows[event_id].cells.setdefault(
+                partner_id, {"count": 0, "money": {}, "hours": Decimal(0)})
+            cell["count"] += count
+            cell["hours"] += _exact(hours)
+            if amount is not None:
+                cell["money"][currency] = amount
+        yield from rows.values()
+        for event in events:
+            db.session.expunge(event)  # its involvements go with it (cascade)
+
+
+def event_currencies(filters: ReportFilters, user) -> list[str]:
+    """Currencies with money in the events' cells (the per-event CSV's columns), sorted."""
+    found = db.session.scalars(
+        sa.select(Contribution.currency).distinct()
+        .where(Contribution.event_id.in_(
+            _event_select(filters, user).with_only_columns(Event.id)),
+               Contribution.amount.is_not(None), *status_conditions(filters)))
+    return sorted(found, key=lambda code: (code != "RUB", code))
+
+
 def currencies_in(rows) -> list[str]:
     """Currencies that occur in partner rows or event cells, sorted (RUB first)."""
     found: set[str] = set()

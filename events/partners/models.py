@@ -41,6 +41,8 @@ class Partner(db.Model):
     website: Mapped[str | None] = mapped_column(sa.String(300))
     color: Mapped[str] = mapped_column(sa.String(7), default="#336699")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Renames show in feeds (ORGANIZER/CONTACT, DESCRIPTION): Last-Modified must move.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     venues: Mapped[list["Venue"]] = relationship(
         back_populates="partner", order_by="Venue.name"
@@ -81,6 +83,8 @@ class Venue(db.Model):
     latitude: Mapped[Decimal | None] = mapped_column(sa.Numeric(9, 6, asdecimal=False))
     longitude: Mapped[Decimal | None] = mapped_column(sa.Numeric(9, 6, asdecimal=False))
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Renames show in feeds (LOCATION, GEO): Last-Modified must move.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     partner: Mapped["Partner"] = relationship(back_populates="venues")
 

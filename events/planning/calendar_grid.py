@@ -97,9 +97,12 @@ def week_from_arg(value: str | None, zone: str) -> date:
 def _fill(days: dict[date, Day], events, tz: ZoneInfo) -> None:
     """Put each event on every day it touches (a three-day exhibition shows three times)."""
     for event in events:
-        first = event.starts_at.astimezone(tz).date()
-        # An event ending at midnight does not touch the next day.
-        last = (event.ends_at.astimezone(tz) - timedelta(microseconds=1)).date()
+        if getattr(event, "is_all_day", False):  # its own days, whatever the grid's zone
+            first, last = event.first_day, event.last_day
+        else:
+            first = event.starts_at.astimezone(tz).date()
+            # An event ending at midnight does not touch the next day.
+            last = (event.ends_at.astimezone(tz) - timedelta(microseconds=1)).date()
         cursor = max(first, min(days))
         while cursor <= min(last, max(days)):
             days[cursor].events.append(

@@ -1,12 +1,13 @@
 """Shapes of the planning forms. Rules live in services; a form only parses input and turns
 times entered in the event's own zone into UTC."""
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     IntegerField,
     SelectField,
@@ -48,6 +49,8 @@ class EventForm(FlaskForm):
                            description=_l("Start and end are in this zone (IANA name)."))
     starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_FORMAT, validators=[Optional()])
     ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_FORMAT, validators=[Optional()])
+    is_all_day = BooleanField(_l("All day"), description=_l(
+        "From the start date to the end date, whole days; the times are ignored."))
     capacity = IntegerField(_l("Capacity"), validators=[Optional()],
                             description=_l("Leave empty for no limit."))
     registration_opens_at = DateTimeLocalField(_l("Registration opens"), format=LOCAL_FORMAT,
@@ -89,6 +92,8 @@ class EventForm(FlaskForm):
             value = getattr(event, name)
             if name in TIME_FIELDS and value is not None:
                 value = value.astimezone(event.zone).replace(tzinfo=None)
+                if name == "ends_at" and event.is_all_day:
+                    value -= timedelta(days=1)  # shown as the last day, stored exclusive
             getattr(self, name).data = value.value if hasattr(value, "value") else value
         self.venue.data = event.venue_id or 0
         self.programme.data = event.programme_id or 0
@@ -104,12 +109,19 @@ class EventForm(FlaskForm):
         def aware(value: datetime | None):
             return value.replace(tzinfo=zone) if value is not None else None
 
+        starts, ends = self.starts_at.data, self.ends_at.data
+        if self.is_all_day.data:
+            # Whole days: the end date is the last day; stored as the midnight after it.
+            starts = datetime.combine(starts.date(), time()) if starts else None
+            ends = datetime.combine(ends.date() + timedelta(days=1), time()) if ends else None
+
         return {
             "title": self.title.data or "", "summary": self.summary.data or "",
             "description": self.description.data or "", "category": self.category.data,
             "format": self.format.data, "venue": self._venues.get(self.venue.data),
             "online_url": self.online_url.data, "timezone": zone_name,
-            "starts_at": aware(self.starts_at.data), "ends_at": aware(self.ends_at.data),
+            "starts_at": aware(starts), "ends_at": aware(ends),
+            "is_all_day": bool(self.is_all_day.data),
             "capacity": self.capacity.data,
             "registration_opens_at": aware(self.registration_opens_at.data),
             "registration_closes_at": aware(self.registration_closes_at.data),

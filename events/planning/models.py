@@ -1,7 +1,7 @@
 """Events, involvements of partners, and action programmes."""
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -52,7 +52,8 @@ class Event(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uid: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_uid)
+    # Ours: 32 hex digits, written as "<uid>@<SITE_DOMAIN>"; imported: the foreign UID as is.
+    uid: Mapped[str] = mapped_column(sa.String(255), unique=True, default=new_uid)
     title: Mapped[str] = mapped_column(sa.String(200))
     summary: Mapped[str] = mapped_column(sa.String(500), default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
@@ -65,6 +66,9 @@ class Event(db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     timezone: Mapped[str] = mapped_column(sa.String(64), default="Europe/Moscow")
+    # All day: starts_at/ends_at are local midnights in `timezone`, ends_at exclusive (the
+    # midnight after the last day), as iCalendar's DTEND;VALUE=DATE.
+    is_all_day: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     capacity: Mapped[int | None]
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -101,6 +105,16 @@ class Event(db.Model):
     @property
     def local_ends_at(self) -> datetime:
         return self.ends_at.astimezone(self.zone)
+
+    @property
+    def first_day(self):
+        return self.local_starts_at.date()
+
+    @property
+    def last_day(self):
+        """The last day the event takes place on: an end at midnight (always so for an
+        all-day event, whose end is exclusive) belongs to the day before."""
+        return (self.local_ends_at - timedelta(microseconds=1)).date()
 
     @property
     def host_involvement(self) -> "Involvement | None":

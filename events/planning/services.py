@@ -48,10 +48,10 @@ from events.registrations.mails import ics_attachment
 NOTE_MAX = 2_000
 REASON_MAX = 2_000
 # A change to any of these matters to calendars: SEQUENCE grows (RFC 5545).
-SEQUENCE_FIELDS = {"title", "starts_at", "ends_at", "timezone", "venue", "online_url", "format",
-                   "status"}
+SEQUENCE_FIELDS = {"title", "starts_at", "ends_at", "is_all_day", "timezone", "venue",
+                   "online_url", "format", "status"}
 # A change to any of these moves the event for the people registered.
-MOVE_FIELDS = {"starts_at", "ends_at", "venue", "online_url", "format"}
+MOVE_FIELDS = {"starts_at", "ends_at", "is_all_day", "venue", "online_url", "format"}
 INVITABLE_ROLES = (InvolvementRole.CO_HOST, InvolvementRole.SUPPORTER)
 INVITATION_SUBJECT = "Invitation to “%(title)s”"  # the same msgid heads templates/mail/invitation
 # Subjects are msgids that queue_mail translates in each recipient's language.
@@ -257,7 +257,8 @@ def _queue_invitation(actor, involvement: Involvement) -> None:
 
 def create_event(
     actor, *, title, summary="", description="", category, format, venue=None,
-    online_url=None, starts_at, ends_at, timezone="Europe/Moscow", capacity=None, audience,
+    online_url=None, starts_at, ends_at, is_all_day=False, timezone="Europe/Moscow",
+    capacity=None, audience,
     registration_opens_at=None, registration_closes_at=None, programme=None,
     lead_partner=None, uid=None,
 ) -> Event:
@@ -268,7 +269,8 @@ def create_event(
     values = normalise({
         "title": title, "summary": summary, "description": description, "category": category,
         "format": format, "venue": venue, "online_url": online_url, "starts_at": starts_at,
-        "ends_at": ends_at, "timezone": timezone, "capacity": capacity, "audience": audience,
+        "ends_at": ends_at, "is_all_day": is_all_day, "timezone": timezone,
+        "capacity": capacity, "audience": audience,
         "registration_opens_at": registration_opens_at,
         "registration_closes_at": registration_closes_at, "programme": programme,
         "_changed": set(FIELDS),

@@ -3,10 +3,10 @@ message (EventInvalid maps field → message), rooms are never double-booked, an
 above the room's is a warning rather than an error."""
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 from urllib.parse import urlsplit
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -29,7 +29,8 @@ CAPACITY_MAX = 100_000
 # The fields a person edits; update_event refuses any other name.
 FIELDS = (
     "title", "summary", "description", "category", "format", "venue", "online_url",
-    "starts_at", "ends_at", "timezone", "capacity", "audience", "registration_opens_at",
+    "starts_at", "ends_at", "is_all_day", "timezone", "capacity", "audience",
+    "registration_opens_at",
     "registration_closes_at", "programme",
 )
 
@@ -91,7 +92,26 @@ def normalise(values: dict) -> dict:
         clean["online_url"] = _text(clean["online_url"]) or None
     if "timezone" in clean:
         clean["timezone"] = _text(clean["timezone"])
+    if "is_all_day" in clean:
+        clean["is_all_day"] = bool(clean["is_all_day"])
     return clean
+
+
+def whole_days(values: dict) -> None:
+    """An all-day event runs from local midnight of its first day to local midnight after
+    its last (exclusive, as iCalendar's DATE end): an end that is not a midnight is moved
+    to the next one."""
+    if not values.get("is_all_day") or not is_known_zone(values.get("timezone")):
+        return
+    zone = ZoneInfo(values["timezone"])
+    starts, ends = values.get("starts_at"), values.get("ends_at")
+    if isinstance(starts, datetime) and starts.tzinfo is not None:
+        local = starts.astimezone(zone)
+        values["starts_at"] = datetime.combine(local.date(), time(), zone).astimezone(UTC)
+    if isinstance(ends, datetime) and ends.tzinfo is not None:
+        local = ends.astimezone(zone)
+        day = local.date() if local.time() == time() else local.date() + timedelta(days=1)
+        values["ends_at"] = datetime.combine(day, time(), zone).astimezone(UTC)
 
 
 def _length_errors(values: dict, errors: dict) -> None:
@@ -175,6 +195,8 @@ def validate(values: dict, *, event: Event | None) -> None:
             values[name] = converted
     if not is_known_zone(values.get("timezone")):
         errors["timezone"] = unknown_zone_message()
+    else:
+        whole_days(values)
     _place_errors(values, errors)
     _time_errors(values, errors, event=event)
     _capacity_errors(values, errors, event=event)

@@ -5,8 +5,8 @@ the event moved or cancelled. Queued in the recipient's language; sent after the
 from flask import current_app
 from flask_babel import force_locale
 
-from events.calendar.feeds import translated_words
 from events.calendar.ical import event_ics
+from events.calendar.store import translated_words
 from events.enums import RegistrationStatus, label
 from events.mail import Attachment, absolute_url, queue_mail, site_root
 

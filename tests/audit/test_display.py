@@ -15,7 +15,6 @@ from flask_babel import force_locale
 
 from events.audit.display import ACTIONS, FIELD_NAMES, HIDDEN_FIELDS, _Names, _value
 from events.audit.models import AuditEntry
-from events.calendar.importer import create_draft_from_ical
 from events.contributions.services import (
     add_contribution,
     assign_programme,
@@ -123,12 +122,13 @@ def _the_whole_life_of_an_event():
     withdraw_contribution(people.staff_b, speakers)
     cancel_event(people.coord_a, event, "The hall is flooded")
 
-    imported = create_draft_from_ical(people.staff_a, {
-        "title": "Imported seminar", "description": "From a partner's calendar",
-        "category": Category.SEMINAR, "format": EventFormat.ONLINE,
-        "online_url": "https://meet.example.org/x", "starts_at": starts,
-        "ends_at": starts + timedelta(hours=1), "timezone": "Europe/Moscow",
-        "uid": "imported-1@example.org"})
+    # What the calendar import creates: a draft through the same service, with a foreign UID.
+    imported = create_event(
+        people.staff_a, title="Imported seminar", description="From a partner's calendar",
+        category=Category.SEMINAR, format=EventFormat.ONLINE,
+        online_url="https://meet.example.org/x", starts_at=starts,
+        ends_at=starts + timedelta(hours=1), timezone="Europe/Moscow",
+        audience="public", uid="imported-1@example.org")
     db.session.commit()
     return event, imported, people
 

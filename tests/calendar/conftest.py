@@ -32,3 +32,10 @@ def commit():
         db.session.commit()
         return objects[0] if len(objects) == 1 else objects
     return done
+
+
+@pytest.fixture
+def lead(app):
+    from tests.factories import make_partner
+
+    return make_partner(slug="bpc", name="BioPharmCluster Northern", short_name="BPC")

@@ -8,5 +8,6 @@ ROUTES = {
     "calendar.subscribe": "signed-in",
     "calendar.regenerate_token": "signed-in",
     "calendar.import_events_page": "staff",
+    "calendar.import_job": "staff",
     "calendar.confirm_import": "staff",
 }

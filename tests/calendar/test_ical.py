@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from events.calendar.ical import build_calendar, clean_text, event_ics
+from events.calendar.ical import Attendance, build_calendar, clean_text, event_ics
 from events.enums import EventStatus, InvolvementRole
 from events.extensions import db
 from tests.factories import make_event, make_involvement, make_partner, make_venue
@@ -74,8 +74,11 @@ def test_event_ics_carries_every_property_clients_read(lead):
     assert item["GEO"].longitude == pytest.approx(37.518)
     assert str(item["URL"]) == f"{SITE}/events/{event.id}"
     assert item["CATEGORIES"].cats == ["Seminar"]
-    assert str(item["ORGANIZER"]) == f"mailto:no-reply@{DOMAIN}"
-    assert item["ORGANIZER"].params["CN"] == "BioPharmCluster Northern"
+    # Published, not a meeting: no ORGANIZER (RFC 5545 §3.8.4.3); the lead partner in CONTACT.
+    assert "ORGANIZER" not in item
+    assert str(item["CONTACT"]) == "BioPharmCluster Northern"
+    assert item["CONTACT"].params["ALTREP"] == f"{SITE}/partners/{lead.slug}"
+    assert "METHOD" not in cal
     tzids = {str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")}
     assert tzids == {"Europe/Moscow"}
 
@@ -173,14 +176,15 @@ def test_hostile_text_cannot_break_the_file(lead):
     assert "очень длинная строка" in str(item["DESCRIPTION"])
     assert "END:VCALENDAR" in str(item["DESCRIPTION"])
     assert str(item["LOCATION"]).endswith("Addr;1,2\\3\nBEGIN:VEVENT")
-    assert '"' not in item["ORGANIZER"].params["CN"]
-    assert "\n" not in item["ORGANIZER"].params["CN"]
+    assert str(item["CONTACT"]) == clean_text('Evil "Partner"\nORGANIZER:x;y,z')
+    assert "ORGANIZER" not in item
 
 
 def test_waitlisted_events_are_tentative_and_marked(lead):
     event = make_event(lead, title="Popular")
     cal = parse(build_calendar([event], name="Mine", description="", site_url=SITE,
-                               domain=DOMAIN, waitlisted={event.id}))
+                               domain=DOMAIN,
+                               attendance={event.id: Attendance(waitlisted=True)}))
     item = only_event(cal)
     assert str(item["STATUS"]) == "TENTATIVE"
     assert str(item["SUMMARY"]) == "[Waitlist] Popular"
@@ -202,31 +206,16 @@ def test_same_state_gives_same_bytes(lead):
     assert first == second
 
 
-def test_cached_serialisation_gives_the_same_bytes(lead):
-    from events.calendar.cache import LRU
+def test_assembled_feed_is_what_the_library_writes_for_the_whole_calendar(lead):
+    from events.calendar.ical import _timezones, new_calendar, vevent
 
     venue = make_venue(lead, latitude=1.5, longitude=2.5)
     events = [make_event(lead, title=HOSTILE[:200], venue=venue),
               make_event(lead, timezone="Asia/Novosibirsk", status=EventStatus.CANCELLED)]
-    memory = LRU(100)
-    calls = []
-
-    def cache(key, build):
-        calls.append(key)
-        data = memory.get(key)
-        if data is None:
-            data = build()
-            memory.put(key, data)
-        return data
-
-    kwargs = {"name": "x", "description": "d", "site_url": SITE, "domain": DOMAIN,
-              "waitlisted": {events[0].id}}
-    plain = build_calendar(events, **kwargs)
-    assert build_calendar(events, **kwargs, cache=cache) == plain
-    assert build_calendar(events, **kwargs, cache=cache) == plain
-    assert len(memory) == 2
-    assert len(calls) == 4
-    events[0].sequence += 1
-    changed = build_calendar(events, **kwargs, cache=cache)
-    assert changed == build_calendar(events, **kwargs)
-    assert len(memory) == 3
+    cal = new_calendar(name="x", description="d", refresh_minutes=60)
+    for tz in _timezones(events):
+        cal.add_component(tz)
+    for event in events:
+        cal.add_component(vevent(event, site_url=SITE, domain=DOMAIN))
+    assert build_calendar(events, name="x", description="d", site_url=SITE,
+                          domain=DOMAIN) == cal.to_ical()

@@ -1,4 +1,6 @@
-"""Import of .ics files and URLs: preview, duplicates by UID, clear refusals, drafts created."""
+"""Import of .ics files and URLs: a job reads the file into a preview (duplicates by UID, what
+the planning rules refuse), the person fixes and ticks, the chosen events are created through
+planning.services.create_event."""
 
 import io
 import socket
@@ -8,8 +10,9 @@ import pytest
 import sqlalchemy as sa
 
 from events.audit.models import AuditEntry
-from events.calendar.importer import MAX_IMPORT_BYTES, fetch_ics, pack, parse_ics, unpack
-from events.enums import EventStatus, InvolvementRole
+from events.calendar.importer import MAX_IMPORT_BYTES, fetch_ics, parse_ics
+from events.calendar.models import ImportJob
+from events.enums import EventFormat, EventStatus, ImportJobStatus, InvolvementRole
 from events.errors import ValidationFailed
 from events.extensions import db
 from events.planning.models import Event
@@ -54,8 +57,36 @@ def staff(app):
 
 
 def preview(client, data: bytes):
+    """Upload; the job runs at once (no worker yet): the preview page or the refusal."""
     return client.post("/calendar/import", data={"file": (io.BytesIO(data), "events.ics")},
-                       content_type="multipart/form-data")
+                       content_type="multipart/form-data", follow_redirects=True)
+
+
+def last_job() -> ImportJob:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(ImportJob).order_by(ImportJob.id.desc()))
+
+
+def confirm(client, job: ImportJob, picks=(), **fields):
+    """Post the preview form as the page fills it (rows shown, online ones marked)."""
+    data = {"default_venue": fields.pop("default_venue", "")}
+    for row in job.preview[:200]:
+        data[f"row-{row['index']}"] = "1"
+        if row["format"] == "online":
+            data[f"online-{row['index']}"] = "1"
+            data[f"url-{row['index']}"] = row["online_url"]
+    for index in picks:
+        data[f"pick-{index}"] = "1"
+    data.update(fields)
+    return client.post(f"/calendar/import/{job.id}/confirm", data=data)
+
+
+def in_person_room(staff):
+    from tests.factories import make_venue
+
+    venue = make_venue(staff.partner, name="Import hall")
+    db.session.commit()
+    return venue
 
 
 def test_parse_reads_times_zones_categories_and_problems(app):
@@ -91,20 +122,28 @@ def test_our_own_export_comes_back_as_a_duplicate(app, client, staff):
     (b"hello world", "not an iCalendar"),
     (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n", "no events"),
     (b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:notadate\r\n", "cannot"),
-    (b"BEGIN:VCALENDAR\r\n" + b"X" * (MAX_IMPORT_BYTES + 1), "larger"),
     (b"\xff\xfe\x00garbage", "not an iCalendar"),
 ])
 def test_bad_files_get_a_clear_message(app, client, staff, data, message):
     login(client, staff)
     response = preview(client, data)
-    assert 400 <= response.status_code < 500
+    assert response.status_code == 200
+    assert last_job().status == ImportJobStatus.FAILED
     assert message in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(Event.id))) == 0
 
 
-def test_preview_then_confirm_creates_drafts_of_the_partner(app, client, staff):
+def test_a_file_over_the_limit_is_refused_before_any_job(app, client, staff):
+    login(client, staff)
+    response = preview(client, b"BEGIN:VCALENDAR\r\n" + b"X" * (MAX_IMPORT_BYTES + 1))
+    assert response.status_code == 422
+    assert "larger" in response.get_data(as_text=True)
+    assert last_job() is None
+
+
+def test_preview_then_confirm_creates_drafts_through_the_rules(app, client, staff):
     existing = make_event(make_partner(), uid="dup-1")
-    db.session.commit()
+    venue = in_person_room(staff)
     login(client, staff)
     data = ics(NEW, BROKEN, ALL_DAY, "UID:dup-1\r\nDTSTART:20270101T100000Z\r\nSUMMARY:Dup")
     page = preview(client, data)
@@ -112,11 +151,16 @@ def test_preview_then_confirm_creates_drafts_of_the_partner(app, client, staff):
     assert page.status_code == 200
     assert "Imported seminar, part 1" in text
     assert "Duplicate" in text
-    assert db.session.scalar(sa.select(sa.func.count(Event.id))) == 1  # preview wrote nothing
-    payload = text.split('name="payload" type="hidden" value="')[1].split('"')[0]
-    response = client.post("/calendar/import/confirm",
-                           data={"payload": payload, "chosen": ["0", "1", "2", "3"]})
-    assert response.status_code == 302
+    # The rules speak in the preview: an in-person event needs a room.
+    assert "Choose a room for an event held in person." in text
+    assert "series come later" in text
+    assert db.session.scalar(sa.select(sa.func.count(Event.id))) == 1  # nothing created yet
+    job = last_job()
+    assert job.status == ImportJobStatus.READY
+    response = confirm(client, job, picks=[0, 1, 2, 3], **{"venue-0": str(venue.id),
+                                                           "online-2": "1",
+                                                           "url-2": "https://meet.example/x"})
+    assert response.status_code == 303
     created = list(db.session.scalars(
         sa.select(Event).where(Event.id != existing.id).order_by(Event.id)))
     assert [e.title for e in created] == ["Imported seminar, part 1", "Whole day"]
@@ -125,29 +169,143 @@ def test_preview_then_confirm_creates_drafts_of_the_partner(app, client, staff):
         assert event.lead_partner.id == staff.partner_id
         assert event.host_involvement.role == InvolvementRole.HOST
         assert event.created_by_id == staff.id
-    assert created[0].uid == "abc-123@elsewhere.example"
-    assert created[0].timezone == "Asia/Novosibirsk"
+    seminar, whole_day = created
+    assert seminar.uid == "abc-123@elsewhere.example"  # a foreign UID is kept as it was
+    assert seminar.timezone == "Asia/Novosibirsk"
+    assert seminar.venue_id == venue.id
+    assert whole_day.is_all_day
+    assert whole_day.format == EventFormat.ONLINE
+    assert whole_day.online_url == "https://meet.example/x"
     entries = list(db.session.scalars(sa.select(AuditEntry).where(
-        AuditEntry.action == "event.import")))
+        AuditEntry.action == "event.create")))
     assert {e.event_id for e in entries} == {e.id for e in created}
-    # Confirming the same file again creates nothing: they are duplicates now.
-    client.post("/calendar/import/confirm", data={"payload": payload, "chosen": ["0", "2"]})
-    assert db.session.scalar(sa.select(sa.func.count(Event.id))) == 3
+    assert last_job().result == {"created": 2, "failed": {}}
+    # The same file again: everything is a duplicate now.
+    preview(client, data)
+    assert all(row["is_duplicate"] or row["problem"] for row in last_job().preview)
 
 
-def test_only_ticked_events_are_created(app, client, staff):
+def test_an_event_the_rules_refuse_is_reported_not_created(app, client, staff):
     login(client, staff)
-    payload = pack(ics(NEW, ALL_DAY))
-    client.post("/calendar/import/confirm", data={"payload": payload, "chosen": ["1"]})
-    assert list(db.session.scalars(sa.select(Event.title))) == ["Whole day"]
+    preview(client, ics(NEW))
+    response = confirm(client, last_job(), picks=[0])  # no room chosen
+    assert response.status_code == 303
+    job = last_job()
+    assert job.status == ImportJobStatus.DONE
+    assert job.result["created"] == 0
+    assert "room" in job.result["failed"]["0"]
+    assert db.session.scalar(sa.select(sa.func.count(Event.id))) == 0
 
 
-def test_damaged_payload_is_refused(app, client, staff):
+def test_default_room_applies_to_rows_without_their_own(app, client, staff):
+    venue = in_person_room(staff)
     login(client, staff)
-    response = client.post("/calendar/import/confirm", data={"payload": "@@@", "chosen": ["0"]})
-    assert response.status_code == 422
-    with app.test_request_context(), pytest.raises(ValidationFailed):
-        unpack(pack(b"x" * (MAX_IMPORT_BYTES + 10)))
+    preview(client, ics(NEW, NEW.replace("abc-123", "abc-124").replace("T10", "T14")
+                        .replace("T12", "T16")))
+    confirm(client, last_job(), picks=[0, 1], default_venue=str(venue.id))
+    assert [e.venue_id for e in db.session.scalars(sa.select(Event))] == [venue.id, venue.id]
+
+
+def test_past_events_are_flagged_and_not_ticked(app, client, staff):
+    login(client, staff)
+    text = preview(client, ics("UID:old-1\r\nDTSTART:20200101T100000Z\r\nSUMMARY:Old")
+                   ).get_data(as_text=True)
+    row = last_job().preview[0]
+    assert row["is_past"]
+    assert "The start is in the past." in text
+    assert "checked" not in text.split('id="pick-0"')[1].split(">")[0]
+
+
+def test_exdate_on_the_first_occurrence_moves_to_the_next(app):
+    weekly = ("UID:w-1\r\nDTSTART;TZID=Europe/Berlin:20270104T100000\r\n"
+              "DTEND;TZID=Europe/Berlin:20270104T110000\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\n"
+              "EXDATE;TZID=Europe/Berlin:20270104T100000\r\nSUMMARY:Weekly")
+    single = ("UID:s-1\r\nDTSTART:20270104T100000Z\r\nEXDATE:20270104T100000Z\r\n"
+              "SUMMARY:Deleted")
+    every = ("UID:e-1\r\nDTSTART;VALUE=DATE:20270104\r\nRRULE:FREQ=DAILY;COUNT=1\r\n"
+             "EXDATE;VALUE=DATE:20270104\r\nSUMMARY:All gone")
+    with app.test_request_context():
+        found = parse_ics(ics(weekly, single, every), default_zone="Europe/Moscow",
+                          domain=DOMAIN)
+    assert found[0].starts_at == datetime(2027, 1, 11, 9, 0, tzinfo=UTC)
+    assert found[0].ends_at == datetime(2027, 1, 11, 10, 0, tzinfo=UTC)
+    assert any("series" in note for note in found[0].notes)
+    assert found[1].problem
+    assert found[2].problem
+
+
+def test_windows_1251_files_read_as_cyrillic(app):
+    text = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:cp-1\r\n"
+            "DTSTART:20270101T100000Z\r\nSUMMARY:Семинар по биотехнологиям для резидентов\r\n"
+            "DESCRIPTION:Регистрация на сайте технопарка\\, приходите все\r\n"
+            "END:VEVENT\r\nEND:VCALENDAR\r\n")
+    with app.test_request_context():
+        found = parse_ics(text.encode("cp1251"), default_zone="Europe/Moscow", domain=DOMAIN)
+    assert found[0].title == "Семинар по биотехнологиям для резидентов"
+    assert found[0].description == "Регистрация на сайте технопарка, приходите все"
+
+
+def test_windows_zone_names_map_through_cldr_and_unknown_ones_are_refused(app):
+    windows = ("UID:win-1\r\nDTSTART;TZID=Russian Standard Time:20270115T100000\r\n"
+               "DTEND;TZID=Russian Standard Time:20270115T110000\r\nSUMMARY:Win")
+    eastern = ("UID:win-2\r\nDTSTART;TZID=Eastern Standard Time:20270615T100000\r\n"
+               "SUMMARY:NY")
+    vendor = ("UID:moz-1\r\nDTSTART;TZID=/mozilla.org/20050126_1/Europe/Berlin:"
+              "20270615T100000\r\nSUMMARY:Moz")
+    unknown = "UID:unk-1\r\nDTSTART;TZID=Mars/Olympus:20270115T100000\r\nSUMMARY:Mars"
+    with app.test_request_context():
+        win, ny, moz, mars = parse_ics(ics(windows, eastern, vendor, unknown),
+                                       default_zone="Asia/Novosibirsk", domain=DOMAIN)
+    assert win.timezone == "Europe/Moscow"
+    assert win.starts_at == datetime(2027, 1, 15, 7, 0, tzinfo=UTC)
+    assert ny.timezone == "America/New_York"
+    assert ny.starts_at == datetime(2027, 6, 15, 14, 0, tzinfo=UTC)
+    assert moz.timezone == "Europe/Berlin"
+    assert moz.starts_at == datetime(2027, 6, 15, 8, 0, tzinfo=UTC)
+    assert mars.problem == "Unknown time zone “Mars/Olympus”."
+    assert not mars.importable
+
+
+def test_all_day_and_multi_day_events_stay_whole_days(app):
+    three = "UID:ad-3\r\nDTSTART;VALUE=DATE:20270401\r\nDTEND;VALUE=DATE:20270404\r\nSUMMARY:Expo"
+    with app.test_request_context():
+        expo, = parse_ics(ics(three), default_zone="Europe/Moscow", domain=DOMAIN)
+    assert expo.is_all_day
+    assert expo.starts_at == datetime(2027, 3, 31, 21, 0, tzinfo=UTC)
+    assert expo.ends_at == datetime(2027, 4, 3, 21, 0, tzinfo=UTC)  # exclusive: after the 3rd
+
+
+def test_five_thousand_events_in_one_import(app, client, staff):
+    """5,000 events are read and previewed; the 300 future ones are created (in batches),
+    the past ones beyond the rows shown are skipped."""
+    def vevent(i: int) -> str:
+        year = 2027 if i % 5000 < 300 else 2020
+        return (f"UID:bulk-{i}\r\nDTSTART:{year}{1 + i % 12:02d}{1 + i % 28:02d}"
+                f"T{8 + i % 10:02d}{i % 60:02d}00Z\r\nDURATION:PT1H\r\n"
+                f"LOCATION:https://meet.example/{i}\r\nSUMMARY:Bulk {i}")
+
+    login(client, staff)
+    page = preview(client, ics(*(vevent(i) for i in range(5000))))
+    assert page.status_code == 200
+    job = last_job()
+    assert job.total == 5000
+    assert "4800 more events" in page.get_data(as_text=True)
+    confirm(client, job, picks=range(200))
+    job = last_job()
+    assert job.status == ImportJobStatus.DONE
+    assert job.result == {"created": 300, "failed": {}}
+    assert db.session.scalar(sa.select(sa.func.count(Event.id))) == 300
+
+
+def test_someone_else_cannot_see_or_confirm_my_import(app, client, staff):
+    login(client, staff)
+    preview(client, ics(NEW))
+    job = last_job()
+    other = make_user("staff", staff.partner)
+    db.session.commit()
+    login(client, other)
+    assert client.get(f"/calendar/import/{job.id}").status_code == 404
+    assert confirm(client, job, picks=[0]).status_code == 404
 
 
 def test_residents_and_partnerless_admins_cannot_import(app, client):
@@ -156,8 +314,7 @@ def test_residents_and_partnerless_admins_cannot_import(app, client):
     login(client, resident)
     assert client.get("/calendar/import").status_code == 403
     login(client, admin)
-    response = client.post("/calendar/import/confirm",
-                           data={"payload": pack(ics(NEW)), "chosen": ["0"]})
+    response = client.post("/calendar/import/1/confirm", data={})
     assert response.status_code == 403
     assert db.session.scalar(sa.select(sa.func.count(Event.id))) == 0
 
@@ -173,33 +330,12 @@ def test_url_import_from_a_live_server_finds_duplicates(app, client, staff, live
     db.session.commit()
     login(client, staff)
     response = client.post("/calendar/import",
-                           data={"url": f"{live_server.url}/calendar.ics"})
+                           data={"url": f"{live_server.url}/calendar.ics"},
+                           follow_redirects=True)
     text = response.get_data(as_text=True)
     assert response.status_code == 200
     assert event.title in text
     assert "Duplicate" in text
-
-
-def test_url_import_creates_drafts_from_a_served_file(app, make_app, staff, live_server):
-    # Another site's export (served live), read by a site with another domain.
-    event = make_event(make_partner(), title="Their workshop", uid="their-1")
-    db.session.commit()
-    importing = make_app(SITE_DOMAIN="importing.example",
-                         FETCH_ALLOWED_ADDRESSES=[f"127.0.0.1:{live_server.server_port}"])
-    client = importing.test_client()
-    login(client, staff)
-    url = f"{live_server.url}/events/{event.id}.ics"
-    partner_id = staff.partner_id
-    db.session.rollback()  # this test's session must not hold SQLite's write lock
-    text = client.post("/calendar/import", data={"url": url}).get_data(as_text=True)
-    assert "Their workshop" in text
-    assert "Duplicate" not in text
-    payload = text.split('name="payload" type="hidden" value="')[1].split('"')[0]
-    client.post("/calendar/import/confirm", data={"payload": payload, "chosen": ["0"]})
-    db.session.expire_all()
-    copy = db.session.scalar(sa.select(Event).where(Event.uid == f"their-1@{DOMAIN}"))
-    assert copy.status == EventStatus.DRAFT
-    assert copy.lead_partner.id == partner_id
 
 
 def test_url_errors_are_clear(app, client, staff, live_server):
@@ -247,28 +383,12 @@ def test_import_page_shows_the_form(app, client, staff):
 def test_control_characters_in_a_file_are_dropped_not_stored(app, client, staff):
     login(client, staff)
     data = ics("UID:nul-1\r\nDTSTART:20270101T100000Z\r\nSUMMARY:Bad\x00na\x07me\r\n"
-               "DESCRIPTION:x\x00y")
-    client.post("/calendar/import/confirm", data={"payload": pack(data), "chosen": ["0"]})
+               "DESCRIPTION:x\x00y\r\nLOCATION:https://meet.example/1")
+    preview(client, data)
+    confirm(client, last_job(), picks=[0])
     event = db.session.scalar(sa.select(Event))
     assert event.title == "Badname"
-    assert event.description == "xy"
-
-
-def test_incompressible_file_too_big_for_the_preview_form_is_refused(app, client, staff):
-    import random
-    import string
-
-    rng = random.Random(3)
-    letters = string.ascii_letters + string.digits
-    vevents = [f"UID:big-{i}\r\nDTSTART:20270101T100000Z\r\nSUMMARY:Big {i}\r\n"
-               f"DESCRIPTION:{''.join(rng.choice(letters) for _ in range(2400))}"
-               for i in range(250)]
-    data = ics(*vevents)
-    assert len(data) < MAX_IMPORT_BYTES
-    login(client, staff)
-    response = preview(client, data)
-    assert response.status_code == 422
-    assert "too large to import at once" in response.get_data(as_text=True)
+    assert event.description.startswith("xy")
 
 
 def test_utc_times_take_our_default_zone(app):
@@ -277,3 +397,18 @@ def test_utc_times_take_our_default_zone(app):
                           default_zone="Europe/Moscow", domain=DOMAIN)
     assert found[0].timezone == "Europe/Moscow"
     assert found[0].starts_at == datetime(2027, 1, 1, 10, 0, tzinfo=UTC)
+
+
+def test_an_unexpected_failure_marks_the_job_failed_not_a_500(app, client, staff, monkeypatch):
+    from events.calendar import jobs
+
+    def explode(*_args, **_kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(jobs, "parse_ics", explode)
+    login(client, staff)
+    response = preview(client, ics(NEW))
+    assert response.status_code == 200
+    job = last_job()
+    assert job.status == ImportJobStatus.FAILED
+    assert "stopped unexpectedly" in job.error

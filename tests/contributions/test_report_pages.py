@@ -4,7 +4,7 @@ import csv
 import io
 import re
 import xml.etree.ElementTree as ET
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -261,3 +261,24 @@ def test_a_period_needs_only_one_end(ledger, client):
     assert 'value="2031-12-31"' in page
     page = client.get("/reports", query_string={"end": "2031-02-28"}).get_data(as_text=True)
     assert 'value="2030-03-01"' in page
+
+
+def test_events_csv_streams_in_chunks_and_matches_the_table(ledger, client):
+    from events.contributions import export
+    from events.contributions.report_view import report_day
+    from events.contributions.reports import ReportFilters, event_table, iter_event_rows
+    from events.partners.queries import all_partners
+
+    login(client, ledger.admin)
+    response = _get(client, "/reports/events.csv")
+    assert response.is_streamed
+    rows = _csv(response, ",")
+    assert len(rows) == 1 + 4
+    filters = ReportFilters(start=date(2031, 1, 1), end=date(2031, 2, 28))
+    with client.application.test_request_context():
+        whole = [r.event.id for r in event_table(filters, ledger.admin, page=None)]
+        assert [r.event.id for r in iter_event_rows(filters, ledger.admin, chunk=1)] == whole
+        chunks = list(export.events_csv_chunks(
+            iter_event_rows(filters, ledger.admin, chunk=2), all_partners(), [], "en",
+            lambda e: report_day(e, filters.zone), every=1))
+    assert len(chunks) == 1 + 4 + 1  # header, one per row, the (empty) rest

@@ -1,7 +1,7 @@
 """partner names in Russian
 
-Revision ID: 0002_partner_names_ru
-Revises: 0001_initial
+Revision ID: 0003_partner_names_ru
+Revises: 0002_accounts
 Create Date: 2026-12-02
 
 Partners get their Russian name and short name, shown to readers of the Russian interface
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0002_partner_names_ru'
-down_revision = '0001_initial'
+revision = '0003_partner_names_ru'
+down_revision = '0002_accounts'
 branch_labels = None
 depends_on = None
 
