@@ -33,12 +33,16 @@ AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
 $(AXE):
 	npm install --silent --no-audit --no-fund --prefix $(VENV)/axe axe-core@4
 
-browser: $(AXE) ## Install Debian's Chromium (and axe-core) for the browser tests when missing
-	@command -v chromium >/dev/null 2>&1 || { \
+# Text widths (and so the 390 px overflow checks) depend on real fonts: fonts-liberation.
+BROWSER_FONT := /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf
+
+browser: $(AXE) ## Install Debian's Chromium and fonts (and axe-core) for the browser tests when missing
+	@if ! command -v chromium >/dev/null 2>&1 || [ ! -e $(BROWSER_FONT) ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing chromium (browser tests)"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium missing: install the Debian package 'chromium'" >&2; exit 1; fi; }
+	    echo "installing chromium and fonts-liberation (browser tests)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation >/dev/null; \
+	  else echo "chromium or fonts-liberation missing: install these Debian packages" >&2; exit 1; fi; \
+	fi
 
 test: translations browser ## Run the whole test suite (DATABASE_URL picks PostgreSQL)
 	$(BIN)/pytest -q $(PYTEST_ARGS)

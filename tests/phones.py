@@ -1,0 +1,248 @@
+"""Which pages exist and how to fill their URLs from the demo data, for the phone tests.
+
+The page list is derived from `app.url_map`: every GET route is either filled from demo
+objects (one URL per event kind, partner, venue, programme, ...) or listed in NOT_PAGES with
+the reason it is not a page a person reads. A new route whose arguments no provider knows
+fails the suite until it gets a provider or a reason.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import url_for
+
+from events.auth.models import User
+from events.contributions.models import Contribution
+from events.db import utcnow
+from events.enums import EventStatus, RegistrationStatus
+from events.extensions import db
+from events.partners.models import Partner
+from events.planning.models import Event, Programme
+from events.registrations.models import Registration
+from events.registrations.services import hash_token
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+         "device_scale_factor": 1}
+LANGUAGES = ("en", "ru")
+DEMO_PASSWORD = "demo-password"
+
+# Every GET route that is not an HTML page, with the reason.
+NOT_PAGES = {
+    "static": "static files (CSS, JavaScript, icons)",
+    "partners.stylesheet": "CSS with the partners' colours",
+    "calendar.public_feed": "iCalendar feed (text/calendar)",
+    "calendar.partner_feed": "iCalendar feed (text/calendar)",
+    "calendar.private_feed": "iCalendar feed (text/calendar)",
+    "calendar.event_download": "iCalendar file (text/calendar)",
+    "registrations.export": "CSV download",
+    "registrations.counts": "JSON for the live counters",
+    "contributions.export_csv": "CSV download",
+    "contributions.balance_svg": "SVG chart image (shown inside /reports)",
+}
+
+# Who looks at the pages. A resident with a waitlisted seat is chosen at run time, so the
+# "you are number N on the waitlist" panel is seen too.
+STAFF_ROLES = {
+    "staff": "staff@northern.example",
+    "coordinator-northern": "coordinator@northern.example",
+    "coordinator-technopolis": "coordinator@technopolis.example",
+    "admin": "admin@joint-events.example",
+}
+
+# The raw cancel-link token given to one demo registration (only its hash is stored).
+CANCEL_TOKEN = "phone-test-" + "x" * 32
+
+
+@dataclass
+class Demo:
+    """The demo objects each URL argument is filled from."""
+
+    events: list[Event]  # every kind of event page
+    sample: list[Event]  # fewer, for the attendee lists
+    per_partner: list[Event]  # one upcoming event led by each partner, for the forms
+    partners: list[Partner]
+    programmes: list[Programme]
+    resident: User
+    contributions: dict[int, list[Contribution]] = field(default_factory=dict)
+
+
+def _features(event: Event, now, seats: dict, waitlists: set, longest: dict) -> set[str]:
+    """What makes one event page look different from another."""
+    upcoming = event.ends_at > now
+    found = {f"status {event.status.value}", f"format {event.format.value}",
+             f"audience {event.audience.value}", "upcoming" if upcoming else "past"}
+    if upcoming:
+        found.add(f"upcoming {event.status.value}")
+        if event.id in waitlists:
+            found.add("upcoming with a waitlist")
+        if event.id in seats:
+            found.add(f"resident is {seats[event.id].value}")
+    if event.capacity is None:
+        found.add("unlimited")
+    if event.programme_id is not None:
+        found.add("in a programme")
+    found.update(name for name, winner in longest.items() if winner == event.id)
+    return found
+
+
+def pick_events(resident: User) -> list[Event]:
+    """The fewest events that together show every kind an event page takes: each status,
+    format and audience, past and upcoming, with a waitlist, unlimited, in a programme, the
+    resident's own confirmed and waitlisted seats, the longest title, summary and online
+    address. A greedy set cover: the event adding most missing kinds first."""
+    events = db.session.scalars(sa.select(Event).order_by(Event.id)).all()
+    now = utcnow()
+    seats = {r.event_id: r.status for r in db.session.scalars(
+        sa.select(Registration).where(Registration.user_id == resident.id,
+                                      Registration.status != RegistrationStatus.CANCELLED))}
+    waitlists = set(db.session.scalars(sa.select(Registration.event_id).where(
+        Registration.status == RegistrationStatus.WAITLISTED)))
+    longest = {f"longest {name}": max(events, key=lambda e, n=name: len(getattr(e, n) or "")).id
+               for name in ("title", "summary", "online_url")}
+    features = {e.id: _features(e, now, seats, waitlists, longest) for e in events}
+    missing = set().union(*features.values())
+    chosen = []
+    while missing:
+        best = max(events, key=lambda e: len(features[e.id] & missing))
+        chosen.append(best)
+        missing -= features[best.id]
+    return sorted(chosen, key=lambda e: e.id)
+
+
+def pick_per_partner() -> list[Event]:
+    """An upcoming event led by each partner: each coordinator has one to edit."""
+    now = utcnow()
+    events = db.session.scalars(sa.select(Event).where(Event.ends_at > now)
+                                .order_by(Event.starts_at)).all()
+    led = {}
+    for event in events:
+        if event.lead_partner and event.status != EventStatus.CANCELLED:
+            led.setdefault(event.lead_partner.id, event)
+    return list(led.values())
+
+
+def pick_sample() -> list[Event]:
+    """Attendee lists: the fullest upcoming and past events (check-in buttons, check-ins
+    done, a waitlist), the longest title, and one led by each partner."""
+    now = utcnow()
+    events = db.session.scalars(sa.select(Event).order_by(Event.id)).all()
+    counts = dict(db.session.execute(
+        sa.select(Registration.event_id, sa.func.count()).group_by(Registration.event_id)).all())
+    sample = {e.id: e for e in pick_per_partner()}
+    for pool in ([e for e in events if e.ends_at > now], [e for e in events if e.ends_at <= now]):
+        if pool:
+            fullest = max(pool, key=lambda e: counts.get(e.id, 0))
+            sample[fullest.id] = fullest
+    title = max(events, key=lambda e: len(e.title))
+    sample[title.id] = title
+    return sorted(sample.values(), key=lambda e: e.id)
+
+
+def pick_resident() -> User:
+    """A demo resident holding an upcoming waitlisted seat (Maria when nobody does)."""
+    waiting = db.session.scalar(
+        sa.select(User).join(Registration, Registration.user_id == User.id)
+        .join(Event, Event.id == Registration.event_id)
+        .where(Registration.status == RegistrationStatus.WAITLISTED,
+               Event.ends_at > utcnow() + timedelta(hours=1))
+        .order_by(User.email).limit(1))
+    return waiting or db.session.scalar(sa.select(User).where(
+        User.email == "maria@genotek.example"))
+
+
+def load_demo() -> Demo:
+    resident = pick_resident()
+    events = pick_events(resident)
+    demo = Demo(
+        events=events,
+        sample=pick_sample(),
+        per_partner=pick_per_partner(),
+        partners=db.session.scalars(sa.select(Partner).order_by(Partner.id)).all(),
+        programmes=db.session.scalars(sa.select(Programme).order_by(Programme.id)).all(),
+        resident=resident,
+    )
+    for event in {*events, *demo.sample, *demo.per_partner}:
+        by_partner = {}
+        for item in db.session.scalars(sa.select(Contribution).where(
+                Contribution.event_id == event.id).order_by(Contribution.id)):
+            by_partner.setdefault(item.partner_id, item)
+        demo.contributions[event.id] = list(by_partner.values())
+    # A cancel link that works: give the resident's upcoming seat a known token.
+    seat = db.session.scalar(
+        sa.select(Registration).join(Event, Event.id == Registration.event_id)
+        .where(Registration.user_id == resident.id,
+               Registration.status != RegistrationStatus.CANCELLED,
+               Event.starts_at > utcnow())
+        .order_by(Event.starts_at).limit(1))
+    if seat is not None:
+        seat.cancel_token_hash = hash_token(CANCEL_TOKEN)
+    db.session.commit()
+    return demo
+
+
+def _providers(demo: Demo, endpoint: str = "") -> dict:
+    """URL argument → function(values so far) → the values to try. The event page gets every
+    kind of event, attendee lists a sample, the forms around an event one per partner."""
+    events = {"planning.detail": demo.events,
+              "registrations.attendees": demo.sample}.get(endpoint, demo.per_partner)
+    return {
+        "event_id": lambda v: [e.id for e in events],
+        "contribution_id": lambda v: [c.id for c in demo.contributions.get(v["event_id"], [])],
+        "slug": lambda v: [p.slug for p in demo.partners],
+        "venue_id": lambda v: [next((x.id for x in p.venues), None)
+                               for p in demo.partners if p.slug == v["slug"]],
+        "programme_id": lambda v: [p.id for p in demo.programmes],
+        "token": lambda v: [CANCEL_TOKEN],
+    }
+
+
+def _fill(rule, providers) -> list[dict]:
+    # Arguments are filled in the order the rule names them (event before contribution).
+    order = [name for name in providers if name in rule.arguments]
+    combos = [{}]
+    for name in order:
+        combos = [{**values, name: value} for values in combos
+                  for value in providers[name](values) if value is not None]
+    return combos
+
+
+def unfillable(app) -> list[str]:
+    """GET routes that are neither filled nor listed in NOT_PAGES."""
+    known = set(_providers(Demo([], [], [], [], [], None)))
+    return sorted(
+        f"{rule.endpoint} {rule.rule}" for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and rule.endpoint not in NOT_PAGES
+        and not set(rule.arguments) <= known
+    )
+
+
+@dataclass(frozen=True)
+class Page:
+    endpoint: str
+    path: str
+    event_id: int | None = None
+
+
+def pages(app, demo: Demo) -> list[Page]:
+    """Every page to look at: each GET route filled from the demo, plus the states a query
+    string selects (week view, a search, a filtered report, page two)."""
+    found: list[Page] = []
+    with app.test_request_context():
+        for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+            if "GET" not in rule.methods or rule.endpoint in NOT_PAGES:
+                continue
+            for values in _fill(rule, _providers(demo, rule.endpoint)):
+                found.append(Page(rule.endpoint, url_for(rule.endpoint, **values),
+                                  values.get("event_id")))
+        week = (utcnow() + timedelta(days=7)).date().isoformat()
+        found += [
+            Page("planning.calendar", url_for("planning.calendar", view="week", week=week)),
+            Page("planning.index", url_for("planning.index", page=2)),
+            Page("planning.index", url_for("planning.index", q="a", category="workshop")),
+            Page("contributions.reports",
+                 url_for("contributions.reports", partner=demo.partners[0].id)),
+            Page("registrations.attendees",
+                 url_for("registrations.attendees", event_id=demo.sample[-1].id, q="a")),
+        ]
+    return found
