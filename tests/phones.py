@@ -1,4 +1,5 @@
-"""Which pages exist and how to fill their URLs from the demo data, for the phone tests.
+"""The phone tests' helpers: which pages exist and how to fill their URLs from the demo data,
+what sticks out of a 390 px screen, and axe's WCAG check.
 
 The page list is derived from `app.url_map`: every GET route is either filled from demo
 objects (one URL per event kind, partner, venue, programme, ...) or listed in NOT_PAGES with
@@ -9,6 +10,7 @@ fails the suite until it gets a provider or a reason.
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from flask import url_for
 
@@ -21,6 +23,7 @@ from events.partners.models import Partner
 from events.planning.models import Event, Programme
 from events.registrations.models import Registration
 from events.registrations.services import hash_token
+from tests.test_accessibility import AXE
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
          "device_scale_factor": 1}
@@ -123,13 +126,13 @@ def pick_per_partner() -> list[Event]:
 
 
 def pick_sample() -> list[Event]:
-    """Attendee lists: the fullest upcoming and past events (check-in buttons, check-ins
-    done, a waitlist), the longest title, and one led by each partner."""
+    """Attendee lists: the fullest upcoming event (check-in buttons, a waitlist), the fullest
+    past one (check-ins done) and the longest title."""
     now = utcnow()
     events = db.session.scalars(sa.select(Event).order_by(Event.id)).all()
     counts = dict(db.session.execute(
         sa.select(Registration.event_id, sa.func.count()).group_by(Registration.event_id)).all())
-    sample = {e.id: e for e in pick_per_partner()}
+    sample = {}
     for pool in ([e for e in events if e.ends_at > now], [e for e in events if e.ends_at <= now]):
         if pool:
             fullest = max(pool, key=lambda e: counts.get(e.id, 0))
@@ -246,3 +249,62 @@ def pages(app, demo: Demo) -> list[Page]:
                  url_for("registrations.attendees", event_id=demo.sample[-1].id, q="a")),
         ]
     return found
+
+
+# Outermost and innermost elements sticking out past the right edge, ignoring what sits
+# inside a scroll container (that scrolls on its own and does not widen the page).
+OVERFLOW_JS = """() => {
+  const root = document.documentElement, width = root.clientWidth;
+  if (root.scrollWidth <= width) return null;
+  // Inside a scroll container an element scrolls with it instead of widening the page; an
+  // absolutely placed one only when the container is its containing block.
+  const contained = el => {
+    let position = getComputedStyle(el).position;
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (position === 'fixed') return false;
+      const style = getComputedStyle(p);
+      if (position === 'absolute' && style.position === 'static') continue;
+      if (style.overflowX !== 'visible') return true;
+      position = style.position;
+    }
+    return false;
+  };
+  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+      + [...el.classList].map(c => '.' + c).join('');
+  const path = el => { const parts = [];
+      for (let n = el; n && n !== document.body && parts.length < 4; n = n.parentElement)
+        parts.unshift(name(n));
+      return parts.join(' > '); };
+  const right = el => Math.round(el.getBoundingClientRect().right);
+  const out = [...document.body.querySelectorAll('*')].filter(el => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.right > width + 0.5 && el.checkVisibility() && !contained(el); });
+  const outer = out.filter(el => !out.some(o => o !== el && o.contains(el)));
+  const inner = out.filter(el => !out.some(o => o !== el && el.contains(o)))
+      .sort((a, b) => right(b) - right(a));
+  const text = el => (el.innerText || el.value || el.textContent || '').trim();
+  const describe = el => path(el) + ' [right ' + right(el) + 'px] "'
+      + text(el).replace(/\\s+/g, ' ').slice(0, 40) + '"';
+  return {width: root.scrollWidth,
+          culprits: [...new Set([...outer.slice(0, 2), ...inner.slice(0, 4)].map(describe))]};
+}"""
+
+
+def overflow(page) -> dict | None:
+    """None, or how wide the page is and which elements stick out."""
+    return page.evaluate(OVERFLOW_JS)
+
+
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def wcag_violations(page) -> list[str]:
+    """Serious and critical WCAG 2.x A/AA violations axe-core finds on the page."""
+    if not AXE.exists():
+        pytest.fail(f"axe-core missing at {AXE}: run `make browser`")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']})", WCAG)
+    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}"
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
