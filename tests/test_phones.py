@@ -15,6 +15,7 @@ from tests.conftest import ARTIFACTS
 from tests.phones import (
     DEMO_PASSWORD,
     LANGUAGES,
+    NOT_PAGES,
     OVERFLOW_JS,
     PHONE,
     STAFF_ROLES,
@@ -130,6 +131,8 @@ def test_no_page_scrolls_sideways_at_390px(demo_server, browser, app):
     demo = load_demo()
     base = demo_server.url
     found_pages = pages(app, demo)
+    endpoints = {r.endpoint for r in app.url_map.iter_rules() if "GET" in r.methods}
+    assert endpoints - set(NOT_PAGES) <= {p.endpoint for p in found_pages}, "the demo fills all"
     roles = {"visitor": None, "resident": demo.resident.email, **STAFF_ROLES}
     found, seen = {}, 0
     for role, email in roles.items():
