@@ -55,6 +55,9 @@ STAFF_ROLES = {
 
 # The raw cancel-link token given to one demo registration (only its hash is stored).
 CANCEL_TOKEN = "phone-test-" + "x" * 32
+# A secret in a URL means something different on each route: each route taking a token says
+# which working one it gets (load_demo makes it work).
+TOKENS = {"registrations.cancel_by_token": CANCEL_TOKEN}
 
 
 @dataclass
@@ -196,7 +199,7 @@ def _providers(demo: Demo, endpoint: str = "") -> dict:
         "venue_id": lambda v: [next((x.id for x in p.venues), None)
                                for p in demo.partners if p.slug == v["slug"]],
         "programme_id": lambda v: [p.id for p in demo.programmes],
-        "token": lambda v: [CANCEL_TOKEN],
+        "token": lambda v: [TOKENS[endpoint]] if endpoint in TOKENS else [],
     }
 
 
@@ -216,7 +219,8 @@ def unfillable(app) -> list[str]:
     return sorted(
         f"{rule.endpoint} {rule.rule}" for rule in app.url_map.iter_rules()
         if "GET" in rule.methods and rule.endpoint not in NOT_PAGES
-        and not set(rule.arguments) <= known
+        and (not set(rule.arguments) <= known
+             or ("token" in rule.arguments and rule.endpoint not in TOKENS))
     )
 
 
