@@ -40,12 +40,16 @@ ICALJS := $(VENV)/icaljs/node_modules/ical.js/dist/ical.js
 $(ICALJS):
 	npm install --silent --no-audit --no-fund --prefix $(VENV)/icaljs ical.js@2
 
-browser: $(AXE) $(ICALJS) ## Install Debian's Chromium (axe-core, ical.js) for the tests when missing
-	@command -v chromium >/dev/null 2>&1 || { \
+# Text widths (and so the 390 px overflow checks) depend on real fonts: fonts-liberation.
+BROWSER_FONT := /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf
+
+browser: $(AXE) $(ICALJS) ## Install Debian's Chromium and fonts (axe-core, ical.js) for the tests when missing
+	@if ! command -v chromium >/dev/null 2>&1 || [ ! -e $(BROWSER_FONT) ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing chromium (browser tests)"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium missing: install the Debian package 'chromium'" >&2; exit 1; fi; }
+	    echo "installing chromium and fonts-liberation (browser tests)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation >/dev/null; \
+	  else echo "chromium or fonts-liberation missing: install these Debian packages" >&2; exit 1; fi; \
+	fi
 
 test: translations browser ## Run the whole test suite (DATABASE_URL picks PostgreSQL)
 	$(BIN)/pytest -q $(PYTEST_ARGS)

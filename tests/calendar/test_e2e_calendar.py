@@ -20,7 +20,7 @@ def test_resident_creates_and_regenerates_a_private_feed(app, live_server, page)
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
 
     browser_login(page, live_server.url, "anna@example.org", PASSWORD)
-    page.click("nav.main-nav a[href='/subscribe']")
+    page.click("nav.account-nav a[href='/subscribe']")
     expect(page.locator("h1")).to_have_text("Subscribe to calendars")
     with page.expect_navigation():
         page.click("text=Create my private feed")
