@@ -124,7 +124,8 @@ def register_template_helpers(app: Flask) -> None:
 
 
 ROOT = Path(__file__).resolve().parent.parent
-AREAS = ("auth", "partners", "planning", "contributions", "registrations", "calendar", "audit")
+AREAS = ("auth", "partners", "planning", "contributions", "registrations", "calendar", "audit",
+         "agreements")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
             "lazy_ngettext": (1, 2)}
 

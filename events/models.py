@@ -1,5 +1,6 @@
 """Imports every model so that metadata, migrations and the shell see the whole schema."""
 
+from events.agreements.models import Agreement, ExchangeRate, RateCard, RateLine, Target
 from events.audit.models import AuditEntry
 from events.auth.models import User
 from events.calendar.models import FeedToken
@@ -9,6 +10,7 @@ from events.planning.models import Event, Involvement, Programme
 from events.registrations.models import Registration
 
 __all__ = [
-    "AuditEntry", "Contribution", "Event", "FeedToken", "Involvement", "Partner", "Programme",
-    "Registration", "User", "Venue",
+    "Agreement", "AuditEntry", "Contribution", "Event", "ExchangeRate", "FeedToken",
+    "Involvement", "Partner", "Programme", "RateCard", "RateLine", "Registration", "Target",
+    "User", "Venue",
 ]
