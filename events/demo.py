@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from events.agreements.demo import seed_agreements
 from events.audit.services import record
 from events.auth.models import User
 from events.contributions.models import Contribution
@@ -158,6 +159,7 @@ def seed_demo(now: datetime | None = None) -> bool:
     today = now.astimezone(MOSCOW).date()
     for index in range(40):
         _demo_event(rng, index, today, now, partners, venues, staff, residents, programme)
+    seed_agreements(now)
     return True
 
 

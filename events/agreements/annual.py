@@ -351,5 +351,15 @@ def target_text(target) -> str:
     return " · ".join(parts)
 
 
+def target_details(target) -> str:
+    """What narrows a target ('workshop · in person · programme title — note')."""
+    parts = [label(v).lower() if i < 3 else v for i, v in enumerate(
+        (target.category, target.format, target.kind, target.currency)) if v is not None]
+    if target.programme is not None:
+        parts.append(target.programme.title)
+    text = " · ".join(str(p) for p in parts)
+    return f"{text} — {target.note}" if target.note else text
+
+
 def generated_at() -> str:
     return format_date(datetime.now(ZONE).date(), "long")

@@ -37,11 +37,12 @@ class Pace(StrEnum):
 class ValueBasis(StrEnum):
     """Where a contribution's value in roubles comes from."""
 
-    AGREED = "agreed"
-    MONEY = "money"
+    # Values distinct from every other enum's: the shared label table is keyed by value.
+    AGREED = "agreed_value"
+    MONEY = "roubles"
     CONVERTED = "converted"
     RATE_CARD = "rate_card"
-    MISSING = "missing"
+    MISSING = "no_rate"
 
 
 class RateSource(StrEnum):

@@ -89,11 +89,11 @@ class RateCardForm(FlaskForm):
 class ExchangeRateForm(FlaskForm):
     currency = SelectField(_l("Currency"))
     rate_on = DateField(_l("Day"), validators=[DataRequired()])
-    nominal = SelectField(_l("Nominal"), default="1",
-                          choices=[(n, n) for n in ("1", "10", "100", "1000", "10000")])
+    nominal = SelectField(_l("Nominal"), default="1")
     value = StringField(_l("Roubles for the nominal"),
                         validators=[DataRequired(), Length(max=20)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.currency.choices = [c for c in currency_choices() if c[0] != "RUB"]
+        self.nominal.choices = [(n, n) for n in ("1", "10", "100", "1000", "10000", "100000")]

@@ -6,7 +6,7 @@ not facts yet) and their pledged or delivered contributions (withdrawn ones neve
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -30,6 +30,8 @@ from events.registrations.models import Registration
 
 ZONE = ZoneInfo("Europe/Moscow")
 PEOPLE_UNITS = ("people", "")
+COUNTED = frozenset({TargetMetric.EVENTS, TargetMetric.REGISTRATIONS, TargetMetric.CHECKINS,
+                     TargetMetric.SPEAKERS, TargetMetric.CONTRIBUTIONS})
 
 
 def midnight(day: date) -> datetime:
@@ -62,8 +64,10 @@ class Progress:
 
     @property
     def expected(self) -> Decimal:
-        """What the plan asks for by today, if the effort were spread evenly."""
-        return (self.planned * self.elapsed).quantize(Decimal("0.01"))
+        """What the plan asks for by today, if the effort were spread evenly (whole numbers
+        for what is counted)."""
+        places = Decimal("1") if self.target.metric in COUNTED else Decimal("0.01")
+        return (self.planned * self.elapsed).quantize(places, rounding=ROUND_HALF_UP)
 
     @property
     def pace(self) -> Pace:

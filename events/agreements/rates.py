@@ -173,6 +173,7 @@ def line_specs(venues: list[Venue]) -> list[LineSpec]:
     specs = [LineSpec(f"venue-hours-{v.id}", ContributionKind.VENUE, "hours", v)
              for v in venues]
     specs += [LineSpec("venue-hours", ContributionKind.VENUE, "hours"),
+              LineSpec("venue-days", ContributionKind.VENUE, "days"),
               LineSpec("staff_time-hours", ContributionKind.STAFF_TIME, "hours"),
               LineSpec("speakers-people", ContributionKind.SPEAKERS, "people")]
     specs += [LineSpec(f"{kind.value}-row", kind, "") for kind in ContributionKind

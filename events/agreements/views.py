@@ -59,6 +59,7 @@ bp.add_app_template_global(can_list_agreements, "can_list_agreements")
 bp.add_app_template_global(can_view_agreement, "can_view_agreement")
 bp.add_app_template_filter(by_partner, "groupby_partner")
 bp.add_app_template_filter(annual.target_text, "target_text")
+bp.add_app_template_filter(annual.target_details, "target_details")
 
 
 def today():
@@ -170,8 +171,7 @@ def upload_document(agreement_id: int):
     """Attach the signed copy (a PDF kept on disk with its checksum)."""
     agreement = _agreement_or_404(agreement_id)
     _allowed(can_edit_agreement, agreement)
-    limit = current_app.config.get("AGREEMENT_FILE_MAX_BYTES", 10_000_000)
-    request.max_content_length = limit + 100_000
+    limit = _document_limit()
     form = DocumentForm()
     if not form.validate_on_submit():
         abort(400)
@@ -194,6 +194,18 @@ def document(agreement_id: int):
     response.headers["Content-Disposition"] = _attachment(agreement.document_name or "a.pdf")
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def _document_limit() -> int:
+    return current_app.config.get("AGREEMENT_FILE_MAX_BYTES", 10_000_000)
+
+
+@bp.before_app_request
+def _limit_document_uploads():
+    """An upload larger than the document limit is refused (413) before any hook reads it."""
+    if request.endpoint == "agreements.upload_document" and (
+            request.content_length or 0) > _document_limit() + 100_000:
+        abort(413)
 
 
 def _attachment(name: str) -> str:
