@@ -28,7 +28,8 @@ def actions():
 def test_parties_staff_see_the_register_others_do_not(world, client):
     login(client, world.staff_b)
     page = client.get("/agreements").get_data(as_text=True)
-    assert "Меморандум" in page and "Additional agreement No. 1" in page
+    assert "Меморандум" in page
+    assert "Additional agreement No. 1" in page
     assert client.get(f"/agreements/{world.memorandum.id}").status_code == 200
     login(client, world.staff_c)
     assert "Меморандум" not in client.get("/agreements").get_data(as_text=True)
@@ -57,7 +58,8 @@ def test_a_coordinator_enters_an_agreement_with_their_partner_among_the_parties(
     assert agreement.ends_on == date(2031, 12, 31)
     assert actions()[-1] == "agreement.create"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "<strong>выставки</strong>" in page and "agreement.create" in page
+    assert "<strong>выставки</strong>" in page
+    assert "agreement.create" in page
 
 
 @pytest.mark.parametrize(("change", "message"), [
@@ -118,7 +120,8 @@ def test_the_signed_pdf_is_kept_on_disk_with_its_checksum(app, world, client):
     assert actions()[-1] == "agreement.document"
     login(client, world.staff_b)  # the other party's staff read it
     response = client.get(f"/agreements/{world.memorandum.id}/document")
-    assert response.status_code == 200 and response.data == PDF
+    assert response.status_code == 200
+    assert response.data == PDF
     assert response.mimetype == "application/pdf"
     assert "attachment" in response.headers["Content-Disposition"]
     assert "filename*=UTF-8''%D0%9C" in response.headers["Content-Disposition"]

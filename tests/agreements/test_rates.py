@@ -80,9 +80,11 @@ def test_cli_explains_what_it_cannot_read(world, runner, tmp_path):
     junk = tmp_path / "junk.xml"
     junk.write_text("hello")
     result = runner.invoke(args=["rates", "import", str(junk)])
-    assert result.exit_code != 0 and "cannot be read" in result.output
+    assert result.exit_code != 0
+    assert "cannot be read" in result.output
     result = runner.invoke(args=["rates", "import", str(JANUARY), "--as", world.staff_a.email])
-    assert result.exit_code != 0 and "Only administrators and coordinators" in result.output
+    assert result.exit_code != 0
+    assert "Only administrators and coordinators" in result.output
     result = runner.invoke(args=["rates", "import", "ftp://example.org/x.xml"])
     assert result.exit_code != 0  # neither a file nor an http(s) address
 
@@ -95,14 +97,15 @@ def test_staff_may_not_enter_rates(world):
 # ---- fetching under the outbound-address rules ----------------------------------------------
 
 @pytest.mark.parametrize("address", ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1",
-                                     "169.254.169.254", "::1", "fe80::1", "0.0.0.0",
+                                     "169.254.169.254", "::1", "fe80::1", "0.0.0.0",  # noqa: S104
                                      "::ffff:127.0.0.1", "240.0.0.1", "224.0.0.1", "100.64.0.1"])
 def test_inside_addresses_are_not_public(address):
     assert not is_public_address(address)
 
 
 def test_public_addresses_are(app):
-    assert is_public_address("8.8.8.8") and is_public_address("2a00:1450:4010::65")
+    assert is_public_address("8.8.8.8")
+    assert is_public_address("2a00:1450:4010::65")
 
 
 class _Bank(BaseHTTPRequestHandler):
@@ -173,7 +176,8 @@ def test_fetch_caps_size_and_reports_http_errors(app, bank):
 
 def test_cli_refuses_a_loopback_url(world, runner, bank):
     result = runner.invoke(args=["rates", "import", bank + "/scripts/XML_daily.asp"])
-    assert result.exit_code != 0 and "private network" in result.output
+    assert result.exit_code != 0
+    assert "private network" in result.output
     assert rates() == {}
 
 

@@ -118,7 +118,8 @@ def test_missing_rates_are_listed_never_zero(priced):
         ("techno", "funding", "no official USD rate for 2031-03-20"),
         ("third", "staff_time", "no rate for staff time per hours on 2031-01-25"),
     ]
-    assert by["techno"].missing == 3 and by["third"].missing == 1
+    assert by["techno"].missing == 3
+    assert by["third"].missing == 1
     assert values.valued_rows == values.total_rows - 4
 
 
@@ -151,5 +152,6 @@ def test_rates_are_exact_decimals_on_every_database(priced):
     jpy = db.session.scalar(sa.select(ExchangeRate).where(ExchangeRate.currency == "JPY",
                                                           ExchangeRate.rate_on == date(2031, 1,
                                                                                        15)))
-    assert jpy.value == Decimal("61.2345") and jpy.nominal == 100
+    assert jpy.value == Decimal("61.2345")
+    assert jpy.nominal == 100
     assert jpy.per_unit == Decimal("0.612345")
