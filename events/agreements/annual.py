@@ -201,7 +201,8 @@ def _header(sheet, values) -> None:
     _put(sheet, values)
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
-    sheet.freeze_panes = sheet.cell(row=sheet.max_row + 1, column=1)
+    if sheet.max_row == 1:  # a string, so no empty cell is created below the header
+        sheet.freeze_panes = "A2"
 
 
 def annual_xlsx(report: AnnualReport) -> bytes:

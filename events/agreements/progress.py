@@ -59,8 +59,10 @@ class Progress:
         return self.target.planned
 
     @property
-    def percent(self) -> Decimal:
-        return (Decimal(100) * self.fact / self.planned).quantize(Decimal("1"))
+    def percent(self) -> int:
+        """Whole percent of the plan done (rounded half up)."""
+        return int((Decimal(100) * self.fact / self.planned).quantize(
+            Decimal("1"), rounding=ROUND_HALF_UP))
 
     @property
     def expected(self) -> Decimal:
@@ -80,7 +82,7 @@ class Progress:
     @property
     def bar(self) -> int:
         """Progress for a <meter>/bar, in whole percent capped at 100."""
-        return min(int(self.percent), 100)
+        return min(self.percent, 100)
 
 
 def _scope(target: Target) -> list:
