@@ -29,9 +29,11 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 @pytest.fixture
 def app(make_app, tmp_path):
-    """The app with its signed documents in a temporary folder and a fixed today."""
+    """The app with its signed documents in a temporary folder and a fixed today. A GET
+    request context, as services speak the reader's language — and on SQLite its reads take
+    no write lock, so a live server in another thread can write."""
     app = make_app(AGREEMENT_FILES=str(tmp_path / "agreement-files"), AGREEMENTS_TODAY=TODAY)
-    with app.app_context():
+    with app.app_context(), app.test_request_context():
         yield app
         db.session.rollback()
 

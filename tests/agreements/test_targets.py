@@ -120,7 +120,7 @@ def test_agreement_targets_count_its_programmes_or_every_joint_event(season):
     assert got["memorandum"].fact == 4  # every scheduled event both parties take part in
 
 
-def test_targets_are_checked(world, request_ctx):
+def test_targets_are_checked(world):
     from events.agreements.services import add_target
     from events.errors import NotAllowed, ValidationFailed
 
@@ -140,12 +140,6 @@ def test_targets_are_checked(world, request_ctx):
     with pytest.raises(NotAllowed):
         add_target(world.staff_a, world.memorandum, **good)  # staff are not coordinators
     assert add_target(world.coord_b, world.memorandum, **good).partner_id == world.a.id
-
-
-@pytest.fixture
-def request_ctx(app):
-    with app.test_request_context():
-        yield
 
 
 def test_running_partners_staff_add_and_remove_programme_targets(season, client):
