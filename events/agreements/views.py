@@ -436,7 +436,12 @@ def annual_pdf(agreement_id: int, year: int):
         html = render_template("agreements/annual_print.html", report=report,
                                basis=annual.valuation_basis_text(), language=language,
                                generated=annual.generated_at())
-    return Response(annual.annual_pdf(html), mimetype="application/pdf", headers={
+    try:
+        data = annual.annual_pdf(html)
+    except (ImportError, OSError):  # Pango or its fonts missing: `make pdf` installs them
+        current_app.logger.exception("PDF export unavailable")
+        abort(503, _("PDF export is not installed on this server; the workbook is available."))
+    return Response(data, mimetype="application/pdf", headers={
         "Content-Disposition":
             f'attachment; filename="agreement-{agreement_id}-{year}-{language}.pdf"'})
 
