@@ -275,7 +275,7 @@ def annual_xlsx(report: AnnualReport) -> bytes:
         _put(sheet, [target.partner.name if target.partner else _("All partners together"),
                      target_text(target), target.starts_on, target.ends_on, target.planned,
                      item.fact, item.percent, item.expected, label(item.pace),
-                     len(item.events)])
+                     item.event_count])
 
     sheet = book.create_sheet(_sheet_title(_("No rate yet")))
     _header(sheet, [_("Date"), _("Event"), _("Partner"), _("Kind"), _("Why")])

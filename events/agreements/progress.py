@@ -47,12 +47,16 @@ def elapsed_share(start: date, end: date, today: date) -> Decimal:
     return Decimal((today - start).days + 1) / Decimal((end - start).days + 1)
 
 
+EVENTS_LISTED = 20  # a page lists the latest events behind a figure; the CSV lists all
+
+
 @dataclass
 class Progress:
     target: Target
     fact: Decimal
     elapsed: Decimal
-    events: list = field(default_factory=list)  # [(event, figure)], by date
+    events: list = field(default_factory=list)  # [(event, figure)], latest first
+    event_count: int = 0  # all events behind the figure (the list may hold fewer)
 
     @property
     def planned(self) -> Decimal:
@@ -103,7 +107,7 @@ def _takes_part(partner_id: int):
 
 
 def _per_event(target: Target):
-    """SELECT (event id, figure) for the target's metric."""
+    """SELECT (event id, start, figure) for the target's metric, one row per event."""
     metric, scope = target.metric, _scope(target)
     if metric in (TargetMetric.EVENTS, TargetMetric.REGISTRATIONS, TargetMetric.CHECKINS):
         if target.category is not None:
@@ -113,14 +117,14 @@ def _per_event(target: Target):
         if target.partner_id is not None:
             scope.append(_takes_part(target.partner_id))
     if metric == TargetMetric.EVENTS:
-        return sa.select(Event.id, sa.literal(1)).where(*scope)
+        return sa.select(Event.id, Event.starts_at, sa.literal(1)).where(*scope)
     if metric in (TargetMetric.REGISTRATIONS, TargetMetric.CHECKINS):
         counted = Registration.id if metric == TargetMetric.REGISTRATIONS \
             else Registration.checked_in_at
-        return (sa.select(Registration.event_id, sa.func.count(counted))
+        return (sa.select(Registration.event_id, Event.starts_at, sa.func.count(counted))
                 .join(Event, Event.id == Registration.event_id)
                 .where(Registration.status == RegistrationStatus.CONFIRMED, *scope)
-                .group_by(Registration.event_id))
+                .group_by(Registration.event_id, Event.starts_at))
     rows = [Contribution.partner_id == target.partner_id,
             Contribution.status != ContributionStatus.WITHDRAWN, *scope]
     if metric == TargetMetric.ROOM_HOURS:
@@ -141,9 +145,9 @@ def _per_event(target: Target):
         rows += [Contribution.currency == target.currency, Contribution.amount.is_not(None)]
         if target.kind is not None:
             rows.append(Contribution.kind == target.kind)
-    return (sa.select(Contribution.event_id, figure)
+    return (sa.select(Contribution.event_id, Event.starts_at, figure)
             .join(Event, Event.id == Contribution.event_id)
-            .where(*rows).group_by(Contribution.event_id))
+            .where(*rows).group_by(Contribution.event_id, Event.starts_at))
 
 
 def _figure(value, metric: TargetMetric) -> Decimal:
@@ -156,28 +160,24 @@ def _figure(value, metric: TargetMetric) -> Decimal:
     return Decimal(value)
 
 
-def progress_of(targets: list[Target], today: date) -> list[Progress]:
-    """Each target's fact with the events behind it (one query per target, one for titles)."""
-    found: list[tuple[Target, list[tuple[int, Decimal]]]] = []
+def progress_of(targets: list[Target], today: date, *,
+                listed: int | None = EVENTS_LISTED) -> list[Progress]:
+    """Each target's fact and the latest events behind it (`listed=None`: all of them).
+    One query per target, and one for the listed events' titles."""
+    found = []
     for target in targets:
-        if target.metric == TargetMetric.MONEY:
-            # Money is summed as exact decimals, in Python (SQLite stores minor units).
-            pairs = [(event_id, _figure(amount, target.metric))
-                     for event_id, amount in db.session.execute(_per_event(target))]
-        else:
-            pairs = [(event_id, _figure(value, target.metric))
-                     for event_id, value in db.session.execute(_per_event(target))]
-        found.append((target, [(e, v) for e, v in pairs if v]))
-    ids = {event_id for _target, pairs in found for event_id, _value in pairs}
+        pairs = [(event_id, starts_at, _figure(value, target.metric))
+                 for event_id, starts_at, value in db.session.execute(_per_event(target))]
+        pairs = [p for p in pairs if p[2]]
+        pairs.sort(key=lambda p: (p[1], p[0]), reverse=True)
+        found.append((target, pairs, pairs if listed is None else pairs[:listed]))
+    ids = {event_id for _t, _all, chosen in found for event_id, _s, _v in chosen}
     events = {e.id: e for e in db.session.scalars(
         sa.select(Event).where(Event.id.in_(sorted(ids))))} if ids else {}
-    result = []
-    for target, pairs in found:
-        listed = sorted(((events[e], v) for e, v in pairs if e in events),
-                        key=lambda item: (item[0].starts_at, item[0].id))
-        result.append(Progress(target, sum((v for _e, v in pairs), Decimal(0)),
-                               elapsed_share(target.starts_on, target.ends_on, today), listed))
-    return result
+    return [Progress(target, sum((v for _e, _s, v in pairs), Decimal(0)),
+                     elapsed_share(target.starts_on, target.ends_on, today),
+                     [(events[e], v) for e, _s, v in chosen if e in events], len(pairs))
+            for target, pairs, chosen in found]
 
 
 def by_partner(progress: list[Progress]) -> list[tuple]:

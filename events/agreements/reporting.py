@@ -6,7 +6,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from events.agreements.progress import Progress, progress_of
+from events.agreements.progress import EVENTS_LISTED, Progress, progress_of
 from events.agreements.queries import targets_overlapping, value_rows, visible_agreements
 from events.agreements.valuation import ValueBalance, value_balance
 from events.auth.permissions import can_view_agreement
@@ -20,12 +20,13 @@ def report_values(filters: ReportFilters, user, partners) -> ValueBalance:
     return value_balance(rows, partners, filters.zone)
 
 
-def report_plan(filters: ReportFilters, user, today: date) -> list[Progress]:
+def report_plan(filters: ReportFilters, user, today: date, *,
+                listed: int | None = EVENTS_LISTED) -> list[Progress]:
     agreements = visible_agreements(user)
     targets = targets_overlapping(filters.start, filters.end, programme_id=filters.programme_id,
                                   agreement_ids={a.id for a in agreements})
     targets = [t for t in targets if t.agreement is None or can_view_agreement(user, t.agreement)]
-    return progress_of(targets, today)
+    return progress_of(targets, today, listed=listed)
 
 
 def values_csv(values: ValueBalance, language: str) -> str:

@@ -6,7 +6,6 @@ import os
 import re
 import tempfile
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -28,7 +27,6 @@ from events.enums import Category, ContributionKind, EventFormat
 from events.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from events.extensions import db
 from events.partners.models import Partner
-from events.planning.models import Programme
 
 PDF_MAGIC = b"%PDF-"
 MAX_PERIOD_DAYS = 366 * 10
@@ -266,11 +264,3 @@ def programme_agreement_choices(actor) -> list[Agreement]:
     stmt = sa.select(Agreement).order_by(Agreement.starts_on.desc(), Agreement.id)
     agreements = list(db.session.scalars(stmt))
     return [a for a in agreements if is_admin(actor) or actor.partner_id in a.party_ids]
-
-
-def zero_or(value: Decimal | None) -> Decimal:
-    return value if value is not None else Decimal(0)
-
-
-def programme_for(programme_id: int) -> Programme | None:
-    return db.session.get(Programme, programme_id)

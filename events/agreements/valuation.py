@@ -223,6 +223,23 @@ class ValueBalance:
     def total_value(self) -> Decimal:
         return sum((p.value for p in self.partners), Decimal("0.00"))
 
+    def by_currency(self) -> list[dict]:
+        """Per currency: amount, roubles, rows, the lowest and highest rate and their days."""
+        found: dict = {}
+        for item in self.conversions:
+            entry = found.setdefault(item.currency, {
+                "currency": item.currency, "amount": Decimal("0.00"),
+                "roubles": Decimal("0.00"), "rows": 0, "first": item.rate_on,
+                "last": item.rate_on, "low": item.per_unit, "high": item.per_unit})
+            entry["amount"] += item.amount
+            entry["roubles"] += item.roubles
+            entry["rows"] += item.rows
+            entry["first"] = min(entry["first"], item.rate_on)
+            entry["last"] = max(entry["last"], item.rate_on)
+            entry["low"] = min(entry["low"], item.per_unit)
+            entry["high"] = max(entry["high"], item.per_unit)
+        return list(found.values())
+
     @property
     def total_rows(self) -> int:
         return sum(p.rows for p in self.partners)

@@ -279,7 +279,7 @@ def targets_csv(owner_type: str, owner_id: int):
 
         _allowed(can_manage_programmes)
         owner = db.get_or_404(Programme, owner_id)
-    text = plan_csv(progress_of(targets_of(owner), today()), str(get_locale()))
+    text = plan_csv(progress_of(targets_of(owner), today(), listed=None), str(get_locale()))
     return _csv_response(text, f"targets-{owner_type}-{owner_id}.csv")
 
 
@@ -294,7 +294,7 @@ def plan_csv(progress, language: str) -> str:
                    target.ends_on.isoformat(), target.planned, item.fact.quantize(
                        target.planned), item.percent, item.expected, label(item.pace),
                    "; ".join(f"{e.starts_at.astimezone(ZONE).date().isoformat()} {e.title}"
-                             for e, _v in item.events)])
+                             for e, _v in reversed(item.events))])
     return sheet.text()
 
 
@@ -371,6 +371,7 @@ def _card_form(card: RateCard | None, agreement, partner):
 @login_required
 def new_rate_card():
     """Prices for an agreement (?agreement=) or a partner (?partner=)."""
+    _allowed(can_list_agreements)
     agreement, partner = _card_owner()
     if not rates.can_create_card_for(current_user, agreement, partner):
         abort(403)
@@ -386,6 +387,7 @@ def new_rate_card():
 @login_required
 def edit_rate_card(card_id: int):
     """Change a rate card's prices or validity."""
+    _allowed(can_list_agreements)
     card = db.get_or_404(RateCard, card_id)
     _allowed(can_edit_rate_card, card)
     form, specs, prices = _card_form(card, card.agreement, card.partner)

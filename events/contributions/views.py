@@ -198,12 +198,15 @@ def export_csv(table: str):
         text = export.partners_csv(report["partner_rows"], report["currencies"], language)
     elif table == "balance":
         text = export.balance_csv(report["balance"], report["month_labels"], language)
-    elif table in ("values", "targets"):
+    elif table == "values":
         from events.agreements.reporting import values_csv
-        from events.agreements.views import plan_csv
 
-        text = (values_csv(report["values"], language) if table == "values" else
-                plan_csv([item for _p, items in report["plan"] for item in items], language))
+        text = values_csv(report["values"], language)
+    elif table == "targets":
+        from events.agreements.reporting import report_plan
+        from events.agreements.views import plan_csv, today
+
+        text = plan_csv(report_plan(filters, current_user, today(), listed=None), language)
     else:
         text = export.events_csv(report["event_rows"], report["partners"],
                                  report["event_currencies"], language, report["format_day"])

@@ -91,8 +91,9 @@ def test_each_metric_counts_only_what_happened(season):
         "events": 3, "workshops": 2, "online": 1, "led_by_b": 3, "registered": 3,
         "checked_in": 2, "staff": Decimal("12.50"), "rooms": 4, "speakers": 4, "venues": 1,
         "euros": Decimal("1000.50")}
-    assert [e.id for e, _v in got["staff"].events] == [w.e1.id, w.e2.id]
-    assert [v for _e, v in got["staff"].events] == [Decimal("10.00"), Decimal("2.50")]
+    assert [e.id for e, _v in got["staff"].events] == [w.e2.id, w.e1.id]  # latest first
+    assert [v for _e, v in got["staff"].events] == [Decimal("2.50"), Decimal("10.00")]
+    assert got["staff"].event_count == 2
 
 
 def test_pace_follows_the_share_of_the_period_gone_by(season):
