@@ -41,10 +41,13 @@ def agreement_event_clause(agreement: Agreement):
         sa.select(Programme.id).where(Programme.agreement_id == agreement.id))
     if not agreement.covers_all_joint_events:
         return in_programmes
-    parties = sa.select(sa.func.count(Involvement.id)).where(
-        Involvement.event_id == Event.id, Involvement.partner_id.in_(sorted(agreement.party_ids)),
-        Involvement.state != InvolvementState.DECLINED).scalar_subquery()
-    return sa.or_(in_programmes, parties >= 2)
+    # One grouped subquery (materialised once), not a count per event.
+    joint = (sa.select(Involvement.event_id)
+             .where(Involvement.partner_id.in_(sorted(agreement.party_ids)),
+                    Involvement.state != InvolvementState.DECLINED)
+             .group_by(Involvement.event_id)
+             .having(sa.func.count(Involvement.id) >= 2))
+    return sa.or_(in_programmes, Event.id.in_(joint))
 
 
 def targets_of(owner) -> list[Target]:

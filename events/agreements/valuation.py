@@ -67,6 +67,26 @@ class RateBook:
         self.rates = {c: sorted(rs, key=lambda r: r.rate_on) for c, rs in rates.items()}
         self.rate_days = {c: [r.rate_on for r in rs] for c, rs in self.rates.items()}
         self.joint_parties = joint_parties  # agreements covering every joint event
+        # A report asks the same few questions thousands of times (a day, a kind, a partner).
+        self._prices: dict = {}
+        self._rates: dict = {}
+        self._reasons: dict = {}
+
+    def reason(self, *key) -> str:
+        """Why a row has no value, in the reader's language (translated once per kind)."""
+        if key not in self._reasons:
+            what, kind, unit, day = key
+            if what == "rate":
+                text = _("no official %(currency)s rate for %(day)s", currency=unit,
+                         day=day.isoformat())
+            elif what == "unit":
+                text = _("no rate for %(kind)s per %(unit)s on %(day)s",
+                         kind=label(kind).lower(), unit=unit, day=day.isoformat())
+            else:
+                text = _("no rate for one contribution of kind %(kind)s on %(day)s",
+                         kind=label(kind).lower(), day=day.isoformat())
+            self._reasons[key] = text
+        return self._reasons[key]
 
     @classmethod
     def load(cls, currencies=None) -> "RateBook":
@@ -74,13 +94,13 @@ class RateBook:
         prices = [Price(card.id, card.title, card.agreement_id, card.partner_id,
                         card.valid_from, card.valid_to, line.kind, line.unit, line.venue_id,
                         line.price) for card in cards for line in card.lines]
-        stmt = sa.select(ExchangeRate)
+        stmt = sa.select(ExchangeRate.currency, ExchangeRate.rate_on, ExchangeRate.nominal,
+                         ExchangeRate.value)
         if currencies is not None:
             stmt = stmt.where(ExchangeRate.currency.in_(sorted(currencies)))
         rates: dict[str, list[Rate]] = defaultdict(list)
-        for item in db.session.scalars(stmt):
-            rates[item.currency].append(Rate(item.currency, item.rate_on, item.per_unit,
-                                             item.nominal, item.value))
+        for currency, rate_on, nominal, value in db.session.execute(stmt):
+            rates[currency].append(Rate(currency, rate_on, value / nominal, nominal, value))
         joint = {}
         for agreement in db.session.scalars(
                 sa.select(Agreement).where(Agreement.covers_all_joint_events.is_(True))
@@ -90,6 +110,12 @@ class RateBook:
 
     def exchange(self, currency: str, day: date) -> Rate | None:
         """The official rate in force on `day`: the last one set on or before it."""
+        key = (currency, day)
+        if key not in self._rates:
+            self._rates[key] = self._exchange(currency, day)
+        return self._rates[key]
+
+    def _exchange(self, currency: str, day: date) -> Rate | None:
         days = self.rate_days.get(currency)
         if not days:
             return None
@@ -104,6 +130,12 @@ class RateBook:
     def price(self, kind, unit: str, *, venue_id, partner_id, agreement_id,
               day: date) -> Price | None:
         """The most specific price in force on `day` for this kind and unit."""
+        key = (kind, unit, venue_id, partner_id, agreement_id, day)
+        if key not in self._prices:
+            self._prices[key] = self._price(kind, unit, venue_id, partner_id, agreement_id, day)
+        return self._prices[key]
+
+    def _price(self, kind, unit, venue_id, partner_id, agreement_id, day) -> Price | None:
         best, best_key = None, None
         for price in self.by_kind.get(kind, ()):
             if price.unit != unit or day < price.valid_from or (
@@ -152,9 +184,8 @@ def value_of(book: RateBook, *, kind, quantity, unit: str, amount, currency: str
             return Valued(money(amount), ValueBasis.MONEY)
         rate = book.exchange(currency, day)
         if rate is None:
-            return Valued(None, ValueBasis.MISSING, reason=_(
-                "no official %(currency)s rate for %(day)s", currency=currency,
-                day=day.isoformat()))
+            return Valued(None, ValueBasis.MISSING,
+                          reason=book.reason("rate", None, currency, day))
         return Valued(money(amount * rate.per_unit), ValueBasis.CONVERTED, rate=rate)
     quantity = exact_quantity(quantity)
     if quantity is not None and unit:
@@ -169,12 +200,8 @@ def value_of(book: RateBook, *, kind, quantity, unit: str, amount, currency: str
         return Valued(money(price.price), ValueBasis.RATE_CARD, price=price,
                       quantity=Decimal(1))
     if quantity is not None and unit:
-        reason = _("no rate for %(kind)s per %(unit)s on %(day)s", kind=label(kind).lower(),
-                   unit=unit, day=day.isoformat())
-    else:
-        reason = _("no rate for one contribution of kind %(kind)s on %(day)s",
-                   kind=label(kind).lower(), day=day.isoformat())
-    return Valued(None, ValueBasis.MISSING, reason=reason)
+        return Valued(None, ValueBasis.MISSING, reason=book.reason("unit", kind, unit, day))
+    return Valued(None, ValueBasis.MISSING, reason=book.reason("row", kind, "", day))
 
 
 # ---- a report's balance by value ------------------------------------------------------------
@@ -279,11 +306,14 @@ def value_balance(rows, partners, zone, book: RateBook | None = None) -> ValueBa
     missing: list[Missing] = []
     conversions: dict[tuple, Conversion] = {}
     titles: set[str] = set()
+    days: dict = {}
     for row in rows:
         target = by_partner.get(row.partner_id)
         if target is None:
             continue
-        day = row.starts_at.astimezone(zone).date()
+        day = days.get(row.event_id)
+        if day is None:
+            day = days[row.event_id] = row.starts_at.astimezone(zone).date()
         valued = value_of(book, kind=row.kind, quantity=row.quantity, unit=row.unit,
                           amount=row.amount, currency=row.currency,
                           agreed_value=row.agreed_value, partner_id=row.partner_id,
