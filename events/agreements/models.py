@@ -86,7 +86,7 @@ class Agreement(db.Model):
     parties: Mapped[list[Partner]] = relationship(secondary=agreement_parties,
                                                   order_by=Partner.id)
     programmes: Mapped[list[Programme]] = relationship(
-        back_populates="agreement", order_by=Programme.title)
+        backref="agreement", order_by=Programme.title)
 
     @property
     def party_ids(self) -> set[int]:

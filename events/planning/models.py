@@ -47,8 +47,8 @@ class Programme(db.Model):
     agreement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agreements.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    agreement: Mapped["Agreement | None"] = relationship(  # noqa: F821 — events.agreements
-        back_populates="programmes")
+    # `programme.agreement` is the backref of Agreement.programmes (events/agreements/models.py),
+    # so this module maps on its own, whichever area is imported first.
     partners: Mapped[list[Partner]] = relationship(secondary=programme_partners,
                                                    order_by=Partner.id)
 

@@ -26,11 +26,13 @@ def test_a_coordinator_prices_an_agreement(world, client):
     assert client.get(url).status_code == 404  # no party: the agreement is not theirs
     login(client, world.coord_b)
     page = client.get(url).get_data(as_text=True)
-    assert f"Room hour: {world.hall.label}" in page and "Speaker appearance" in page
+    assert f"Room hour: {world.hall.label}" in page
+    assert "Speaker appearance" in page
     response = client.post(url, data=data)
     assert response.status_code == 302
     card = db.session.scalars(sa.select(RateCard)).one()
-    assert card.agreement_id == world.memorandum.id and card.partner_id is None
+    assert card.agreement_id == world.memorandum.id
+    assert card.partner_id is None
     assert prices(card) == {("venue", "hours", world.hall.id): Decimal("15000.00"),
                             ("staff_time", "hours", None): Decimal("2500.50"),
                             ("speakers", "people", None): Decimal("30000.00")}
