@@ -16,6 +16,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
 from events.agreements.enums import ValueBasis
+from events.agreements.models import Target
 from events.agreements.progress import ZONE, Progress, midnight, progress_of
 from events.agreements.queries import (
     active_contributions,
@@ -99,9 +100,25 @@ def build_annual(agreement, year: int, today: date) -> AnnualReport:
         categories[event.category] += 1
     rows = value_rows([*conditions, active_contributions()]) if events else []
     parties = agreement.parties
-    values = value_balance(rows, parties, ZONE)
-    kinds, month_values = _kinds_and_months(rows, parties, values, start)
-    from events.agreements.models import Target
+    kinds: dict = {}
+    month_values: dict = defaultdict(Decimal)
+
+    def tally(row, valued, day):  # by partner and kind, and per month, in the same pass
+        item = kinds.setdefault((row.partner_id, row.kind),
+                                KindRow(party_map[row.partner_id], row.kind))
+        item.rows += 1
+        if row.amount is not None:
+            item.money[row.currency] += row.amount
+        if valued.value is None:
+            item.missing += 1
+            return
+        item.value += valued.value
+        month_values[(day.month - start.month, row.partner_id)] += valued.value
+
+    party_map = {p.id: p for p in parties}
+    values = value_balance(rows, parties, ZONE, each=tally)
+    order = list(ContributionKind)
+    kind_rows = sorted(kinds.values(), key=lambda k: (k.partner.id, order.index(k.kind)))
 
     targets = list(db.session.scalars(
         sa.select(Target).where(
@@ -114,42 +131,10 @@ def build_annual(agreement, year: int, today: date) -> AnnualReport:
                   Target.id)))
     months = [date(year, m, 1) for m in range(start.month, end.month + 1)] \
         if start <= end else []
-    report = AnnualReport(agreement, year, start, end, events, reach, categories, kinds,
-                          values, progress_of(targets, today), months, month_values)
+    report = AnnualReport(agreement, year, start, end, events, reach, categories, kind_rows,
+                          values, progress_of(targets, today), months, dict(month_values))
     report.chart = _chart(report)
     return report
-
-
-def _kinds_and_months(rows, parties, values: ValueBalance, start: date):
-    """Per partner and kind: rows, value, money per currency; roubles per month."""
-    missing_ids = {m.contribution_id for m in values.missing}
-    from events.agreements.valuation import RateBook, value_of
-
-    book = RateBook.load({r.currency for r in rows if r.currency != "RUB"})
-    by_key: dict = {}
-    month_values: dict = defaultdict(Decimal)
-    party_map = {p.id: p for p in parties}
-    for row in rows:
-        partner = party_map.get(row.partner_id)
-        if partner is None:
-            continue
-        item = by_key.setdefault((row.partner_id, row.kind), KindRow(partner, row.kind))
-        item.rows += 1
-        if row.amount is not None:
-            item.money[row.currency] += row.amount
-        if row.id in missing_ids:
-            item.missing += 1
-            continue
-        day = row.starts_at.astimezone(ZONE).date()
-        valued = value_of(book, kind=row.kind, quantity=row.quantity, unit=row.unit,
-                          amount=row.amount, currency=row.currency,
-                          agreed_value=row.agreed_value, partner_id=row.partner_id,
-                          venue_id=row.venue_id, agreement_id=row.agreement_id, day=day)
-        item.value += valued.value or Decimal(0)
-        month_values[(day.month - start.month, row.partner_id)] += valued.value or Decimal(0)
-    ordered = sorted(by_key.values(), key=lambda k: (k.partner.id, list(ContributionKind)
-                                                     .index(k.kind)))
-    return ordered, dict(month_values)
 
 
 def _chart(report: AnnualReport) -> Markup:

@@ -296,9 +296,10 @@ def contribution_columns():
             Event.venue_id)
 
 
-def value_balance(rows, partners, zone, book: RateBook | None = None) -> ValueBalance:
+def value_balance(rows, partners, zone, book: RateBook | None = None,
+                  each=None) -> ValueBalance:
     """Sum the valued rows per partner. `rows` are contribution_columns() plus the agreement
-    of the event's programme."""
+    of the event's programme; `each(row, valued, day)` sees every row of a partner."""
     rows = list(rows)
     if book is None:
         book = RateBook.load({r.currency for r in rows if r.currency != RUB})
@@ -318,6 +319,8 @@ def value_balance(rows, partners, zone, book: RateBook | None = None) -> ValueBa
                           amount=row.amount, currency=row.currency,
                           agreed_value=row.agreed_value, partner_id=row.partner_id,
                           venue_id=row.venue_id, agreement_id=row.agreement_id, day=day)
+        if each is not None:
+            each(row, valued, day)
         target.rows += 1
         if valued.value is None:
             target.missing += 1
