@@ -230,7 +230,10 @@ def _write(name: str, load_seconds: float, lines: list[str]) -> None:
             "for PostgreSQL).", ""]
     for key in ("SQLite", "PostgreSQL"):
         if key in sections:
-            text += [f"## {key}", *sections[key]]
+            body = sections[key]
+            while body and not body[-1].strip():
+                body = body[:-1]
+            text += [f"## {key}", *body, ""]
     out.write_text("\n".join(text).rstrip() + "\n", encoding="utf-8")
     print(f"wrote {out}")
 
