@@ -7,7 +7,7 @@ PORT ?= 5000
 export FLASK_APP := app
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint fmt translations migrate browser bench clean
+.PHONY: help run test lint fmt translations migrate browser pdf bench clean
 
 help: ## Print this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -25,6 +25,7 @@ migrate: translations ## Apply migrations to the configured database
 	$(BIN)/flask db upgrade heads
 
 run: migrate ## Create the venv, migrate, load demo data if empty, serve on HOST:PORT
+	-@$(MAKE) --no-print-directory pdf
 	@$(BIN)/flask seed-demo --if-empty
 	@export MAIL_BACKEND=$${MAIL_BACKEND:-console}; \
 	  $(BIN)/flask welcome --url http://$(HOST):$(PORT) && \
@@ -51,7 +52,18 @@ browser: $(AXE) $(ICALJS) ## Install Debian's Chromium and fonts (axe-core, ical
 	  else echo "chromium or fonts-liberation missing: install these Debian packages" >&2; exit 1; fi; \
 	fi
 
-test: translations browser ## Run the whole test suite (DATABASE_URL picks PostgreSQL)
+# WeasyPrint draws the annual report with Pango; DejaVu Sans has the Cyrillic it needs.
+pdf: ## Install Pango and the DejaVu fonts for the annual report PDF when missing
+	@{ ldconfig -p | grep -q 'libpangoft2-1.0.so' && command -v fc-list >/dev/null 2>&1 \
+	   && fc-list | grep -qi 'DejaVu Sans'; } || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing pango and fonts (annual report PDF)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-dejavu-core >/dev/null; \
+	  else echo "PDF export needs the Debian packages libpango-1.0-0 libpangoft2-1.0-0" \
+	    "fontconfig fonts-dejavu-core" >&2; exit 1; fi; }
+
+test: translations browser pdf ## Run the whole test suite (DATABASE_URL picks PostgreSQL)
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed ## Ruff checks

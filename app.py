@@ -135,6 +135,7 @@ def compare_column_types(context, inspected_column, metadata_column, inspected_t
 
 
 def register_blueprints(app: Flask) -> None:
+    from events.agreements.views import bp as agreements_bp
     from events.auth.accounts_views import bp as auth_bp
     from events.calendar.views import bp as calendar_bp
     from events.contributions.views import bp as contributions_bp
@@ -144,5 +145,5 @@ def register_blueprints(app: Flask) -> None:
     from events.residents.views import bp as residents_bp
 
     for bp in (auth_bp, partners_bp, planning_bp, contributions_bp, registrations_bp,
-               calendar_bp, residents_bp):
+               calendar_bp, residents_bp, agreements_bp):
         app.register_blueprint(bp)

@@ -49,6 +49,9 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     # ...except a signed-in person's calendar import (a whole calendar export).
     "IMPORT_MAX_CONTENT_LENGTH": 21 * 1000 * 1000,
+    # ...and a signed agreement's PDF (the file itself, and the request that carries it).
+    "AGREEMENT_FILE_MAX_BYTES": 10 * 1000 * 1000,
+    "AGREEMENT_MAX_CONTENT_LENGTH": 10 * 1000 * 1000 + 100_000,
     # "Keep me signed in" lasts this long; its cookie is Secure when SESSION_COOKIE_SECURE is.
     "REMEMBER_COOKIE_DAYS": 14,
     "REMEMBER_COOKIE_HTTPONLY": True,
@@ -70,7 +73,8 @@ ENV_STRINGS = (
 )
 ENV_INTS = ("MAIL_PORT", "FEED_PAST_DAYS", "FEED_CANCELLED_DAYS", "FEED_FINGERPRINT_SECONDS",
             "AGENDA_PAGE_SIZE", "PROXY_FIX_HOPS", "MAX_CONTENT_LENGTH",
-            "IMPORT_MAX_CONTENT_LENGTH", "REMEMBER_COOKIE_DAYS",
+            "IMPORT_MAX_CONTENT_LENGTH", "AGREEMENT_FILE_MAX_BYTES",
+            "AGREEMENT_MAX_CONTENT_LENGTH", "REMEMBER_COOKIE_DAYS",
             "ATTENDEE_RETENTION_DAYS")
 ENV_BOOLS = ("MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE")
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from events.agreements.demo import seed_agreements
 from events.audit.services import record
 from events.auth.models import User
 from events.contributions.models import Contribution
@@ -112,6 +113,7 @@ def seed_demo(now: datetime | None = None) -> bool:
     from events.residents.demo import seed_residency
 
     seed_residency()
+    seed_agreements(demo.now)
     return True
 
 

@@ -1,5 +1,6 @@
 """Imports every model so that metadata, migrations and the shell see the whole schema."""
 
+from events.agreements.models import Agreement, ExchangeRate, RateCard, RateLine, Target
 from events.audit.models import AuditEntry
 from events.auth.models import User
 from events.calendar.models import CalendarState, FeedToken, ImportJob, StoredVEvent
@@ -10,7 +11,7 @@ from events.registrations.models import Registration
 from events.residents.models import CompanyDomain, ResidentCompany
 
 __all__ = [
-    "AuditEntry", "CalendarState", "CompanyDomain", "Contribution", "Event", "FeedToken",
-    "ImportJob", "Involvement", "Partner", "Programme", "Registration", "ResidentCompany",
-    "StoredVEvent", "User", "Venue",
+    "Agreement", "AuditEntry", "CalendarState", "CompanyDomain", "Contribution", "Event",
+    "ExchangeRate", "FeedToken", "ImportJob", "Involvement", "Partner", "Programme", "RateCard",
+    "RateLine", "Registration", "ResidentCompany", "StoredVEvent", "Target", "User", "Venue",
 ]

@@ -44,7 +44,8 @@ def register_security_headers(app: Flask) -> None:
 
 # Pages that take larger uploads than MAX_CONTENT_LENGTH — from signed-in people only, so an
 # anonymous body is still refused before it is read.
-LARGE_UPLOADS = {"calendar.import_events_page": "IMPORT_MAX_CONTENT_LENGTH"}
+LARGE_UPLOADS = {"calendar.import_events_page": "IMPORT_MAX_CONTENT_LENGTH",
+                 "agreements.upload_document": "AGREEMENT_MAX_CONTENT_LENGTH"}
 
 
 def register_upload_limits(app: Flask) -> None:

@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 from flask import url_for
 
+from events.agreements.models import Agreement, RateCard
 from events.auth.models import User
 from events.auth.passwords import INVITE, RESET, VERIFY, make_link_token
 from events.auth.services import create_user
@@ -46,6 +47,10 @@ NOT_PAGES = {
     "contributions.export_csv": "CSV download",
     "contributions.balance_svg": "SVG chart image (shown inside /reports)",
     "auth.download_data": "JSON download of the person's data",
+    "agreements.annual_pdf": "PDF download (the annual report)",
+    "agreements.annual_xlsx": "XLSX download (the annual report)",
+    "agreements.document": "PDF download (the signed agreement)",
+    "agreements.targets_csv": "CSV download",
     "calendar.import_job": "an import's progress and preview; the demo holds no import, so "
                            "tests/calendar/test_e2e_calendar.py uploads a file and checks this "
                            "page at 390 px with axe",
@@ -82,6 +87,8 @@ class Demo:
     resident: User
     contributions: dict[int, list[Contribution]] = field(default_factory=dict)
     companies: list[ResidentCompany] = field(default_factory=list)
+    agreements: list[Agreement] = field(default_factory=list)
+    rate_cards: list[RateCard] = field(default_factory=list)
     tokens: dict[str, str] = field(default_factory=dict)  # endpoint → a working secret
 
 
@@ -203,6 +210,8 @@ def load_demo() -> Demo:
                           verified=True)
     db.session.flush()
     demo.tokens["auth.accept_invitation"] = make_link_token(invited, INVITE)
+    demo.agreements = db.session.scalars(sa.select(Agreement).order_by(Agreement.id)).all()
+    demo.rate_cards = db.session.scalars(sa.select(RateCard).order_by(RateCard.id)).all()
     demo.companies = db.session.scalars(
         sa.select(ResidentCompany).order_by(ResidentCompany.id).limit(2)).all()
     db.session.commit()
@@ -222,6 +231,9 @@ def _providers(demo: Demo, endpoint: str = "") -> dict:
                                for p in demo.partners if p.slug == v["slug"]],
         "programme_id": lambda v: [p.id for p in demo.programmes],
         "company_id": lambda v: [c.id for c in demo.companies],
+        "agreement_id": lambda v: [a.id for a in demo.agreements],
+        "year": lambda v: [utcnow().year],
+        "card_id": lambda v: [c.id for c in demo.rate_cards],
         "token": lambda v: [demo.tokens[endpoint]] if endpoint in demo.tokens else [],
     }
 

@@ -213,10 +213,49 @@ def can_change_contribution(user, contribution) -> bool:
 
 
 def can_manage_programmes(user) -> bool:
-    """Partner staff and admins create and edit action programmes."""
+    """Partner staff and admins see action programmes and create new ones."""
     return is_staff(user) or is_admin(user)
+
+
+def can_edit_programme(user, programme) -> bool:
+    """Only the staff of the partners running a programme (or an admin) change it and its
+    targets."""
+    return is_admin(user) or (is_staff(user) and user.partner_id in programme.partner_ids)
 
 
 def can_assign_programme(user, event: Event) -> bool:
     """Putting an event into a programme: the lead partner's staff, or an admin."""
     return can_edit_event(user, event)
+
+
+# ---- agreements, targets, rate cards and exchange rates -------------------------------------
+
+def can_list_agreements(user) -> bool:
+    """The register (each person sees the agreements their partner is party to)."""
+    return is_staff(user) or is_admin(user)
+
+
+def can_create_agreement(user) -> bool:
+    return is_admin(user) or (is_staff(user) and user.is_coordinator)
+
+
+def can_view_agreement(user, agreement) -> bool:
+    """Staff of the parties, and admins, see an agreement and its signed document."""
+    return is_admin(user) or (is_staff(user) and user.partner_id in agreement.party_ids)
+
+
+def can_edit_agreement(user, agreement) -> bool:
+    """Admins and the parties' coordinators change an agreement, its targets and rate card."""
+    return is_admin(user) or (
+        is_staff(user) and user.is_coordinator and user.partner_id in agreement.party_ids)
+
+
+def can_edit_rate_card(user, card) -> bool:
+    if card.agreement is not None:
+        return can_edit_agreement(user, card.agreement)
+    return is_admin(user) or is_coordinator_of(user, card.partner_id)
+
+
+def can_enter_exchange_rates(user) -> bool:
+    """Official rates by hand or from the Bank's file: admins and coordinators."""
+    return is_admin(user) or (is_staff(user) and user.is_coordinator)

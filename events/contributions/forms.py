@@ -3,8 +3,15 @@
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from events.contributions.services import DEFAULT_CURRENCY, currency_codes
 from events.enums import Category, ContributionKind, ContributionStatus, label
@@ -32,6 +39,7 @@ class ContributionForm(FlaskForm):
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=32)])
     amount = StringField(_l("Money value"), validators=[Optional(), Length(max=20)])
     currency = SelectField(_l("Currency"), default=DEFAULT_CURRENCY)
+    agreed_value = StringField(_l("Agreed value, RUB"), validators=[Optional(), Length(max=20)])
 
     def __init__(self, *args, partners=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,17 +49,29 @@ class ContributionForm(FlaskForm):
 
     def values(self) -> dict:
         return {name: getattr(self, name).data
-                for name in ("kind", "description", "quantity", "unit", "amount", "currency")}
+                for name in ("kind", "description", "quantity", "unit", "amount", "currency",
+                             "agreed_value")}
 
 
 class ProgrammeForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     slug = StringField(_l("Short name for links"), validators=[Optional(), Length(max=64)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    # Checked by the service (an agreement the person may see); absent means none.
+    agreement_id = SelectField(_l("Agreement"), coerce=int, default=0, validate_choice=False)
+    partners = SelectMultipleField(_l("Partners running it"), coerce=int,
+                                   widget=ListWidget(prefix_label=False),
+                                   option_widget=CheckboxInput())
+
+    def __init__(self, *args, agreements=(), partners=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agreement_id.choices = [(0, _l("— none —"))] + [(a.id, a.title) for a in agreements]
+        self.partners.choices = [(p.id, p.name) for p in partners]
 
     def values(self) -> dict:
         return {"title": self.title.data, "slug": self.slug.data,
-                "description": self.description.data}
+                "description": self.description.data, "agreement_id": self.agreement_id.data,
+                "partners": self.partners.data}
 
 
 class ReportFilterForm(FlaskForm):

@@ -19,6 +19,8 @@ class Contribution(db.Model):
     __table_args__ = (
         sa.CheckConstraint("amount IS NULL OR amount >= 0", name="amount_non_negative"),
         sa.CheckConstraint("quantity IS NULL OR quantity >= 0", name="quantity_non_negative"),
+        sa.CheckConstraint("agreed_value IS NULL OR agreed_value >= 0",
+                           name="agreed_value_non_negative"),
         sa.CheckConstraint("length(currency) = 3", name="currency_iso_4217"),
         sa.Index("ix_contributions_event_partner", "event_id", "partner_id"),
     )
@@ -34,6 +36,8 @@ class Contribution(db.Model):
     unit: Mapped[str] = mapped_column(sa.String(32), default="")
     amount: Mapped[Decimal | None] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(sa.String(3), default="RUB")
+    # A value in roubles the partners agreed for this row; it wins over any rate.
+    agreed_value: Mapped[Decimal | None] = mapped_column(Money)
     status: Mapped[ContributionStatus] = mapped_column(
         enum_type(ContributionStatus, "contribution_status"), default=ContributionStatus.PLEDGED
     )

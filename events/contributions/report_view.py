@@ -92,7 +92,14 @@ def report_context(filters: ReportFilters, user, *, page: int | None = 1,
         empty_text="—",
         standalone=standalone_chart,
     )
+    from events.agreements.annual import valuation_basis_text
+    from events.agreements.progress import by_partner
+    from events.agreements.reporting import report_plan, report_values
+
     context = {
+        "values": report_values(filters, user, partners),
+        "plan": by_partner(report_plan(filters, user, datetime.now(filters.zone).date())),
+        "valuation_basis": valuation_basis_text(),
         "filters": filters,
         "partners": partners,
         "partner_rows": partner_rows,

@@ -17,13 +17,17 @@ from events.auth.permissions import (
     can_add_contribution,
     can_assign_programme,
     can_change_contribution,
+    can_edit_programme,
     can_manage_programmes,
+    can_view_agreement,
+    is_admin,
 )
 from events.contributions.models import Contribution
 from events.db import just_created, utcnow
 from events.enums import ContributionKind, ContributionStatus, label
 from events.errors import Conflict, NotAllowed, ValidationFailed
 from events.extensions import db
+from events.partners.models import Partner
 from events.planning.models import Programme
 
 DEFAULT_CURRENCY = "RUB"
@@ -98,7 +102,7 @@ def normalise_unit(unit: str | None) -> str:
 
 def clean_values(values: dict, current: Contribution | None = None) -> dict:
     """Validate the fields of a contribution; returns only the fields that were given."""
-    allowed = {"kind", "description", "quantity", "unit", "amount", "currency"}
+    allowed = {"kind", "description", "quantity", "unit", "amount", "currency", "agreed_value"}
     unknown = set(values) - allowed
     if unknown:
         raise ValidationFailed(_("Unknown field: %(name)s", name=sorted(unknown)[0]))
@@ -125,6 +129,9 @@ def clean_values(values: dict, current: Contribution | None = None) -> dict:
             raise ValidationFailed(_("The unit is longer than 32 characters."), field="unit")
     if "amount" in values:
         cleaned["amount"] = _decimal(values["amount"], "amount", _l("Money value"))
+    if "agreed_value" in values:
+        cleaned["agreed_value"] = _decimal(values["agreed_value"], "agreed_value",
+                                           _l("Agreed value, RUB"))
     if "currency" in values or current is None:
         currency = str(values.get("currency") or DEFAULT_CURRENCY).strip().upper()
         if currency not in currency_codes():
@@ -206,7 +213,7 @@ def _slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:64]
 
 
-def _programme_values(values: dict, programme: Programme | None) -> dict:
+def _programme_values(actor, values: dict, programme: Programme | None) -> dict:
     title = " ".join(str(values.get("title") or "").split())
     if not title:
         raise ValidationFailed(_("Give the programme a title."), field="title")
@@ -218,8 +225,11 @@ def _programme_values(values: dict, programme: Programme | None) -> dict:
         Programme.slug == slug, Programme.id != (programme.id if programme else -1)))
     if clash is not None:
         raise ValidationFailed(_("Another programme uses this short name."), field="slug")
-    return {"title": title, "slug": slug,
-            "description": str(values.get("description") or "").strip()}
+    cleaned = {"title": title, "slug": slug,
+               "description": str(values.get("description") or "").strip()}
+    if "agreement_id" in values:
+        cleaned["agreement_id"] = _programme_agreement(actor, values["agreement_id"])
+    return cleaned
 
 
 def _programme_just_created(values: dict) -> Programme | None:
@@ -232,26 +242,65 @@ def _programme_just_created(values: dict) -> Programme | None:
     return None
 
 
-def create_programme(actor, **values) -> Programme:
-    """A new action programme (additional agreement) that events can belong to."""
+def _programme_agreement(actor, raw) -> int | None:
+    """An agreement the actor may see (a programme cannot be put under a stranger's one)."""
+    from events.agreements.models import Agreement
+
+    if raw in (None, "", 0, "0"):
+        return None
+    agreement = db.session.get(Agreement, int(raw)) if str(raw).isdigit() else None
+    if agreement is None or not can_view_agreement(actor, agreement):
+        raise ValidationFailed(_("Choose an agreement from the list."), field="agreement_id")
+    return agreement.id
+
+
+def _programme_partners(actor, raw_ids, current: list | None) -> list[Partner]:
+    """The partners running the programme: the actor's own partner stays among them (or an
+    admin's choice, at least one)."""
+    if raw_ids is None:
+        if current is not None:
+            return current
+        raw_ids = [actor.partner_id] if actor.partner_id else []
+    ids = {int(i) for i in raw_ids if str(i).isdigit()}
+    if not ids and actor.partner_id:  # nothing ticked: the actor's own partner runs it
+        ids = {actor.partner_id}
+    partners = list(db.session.scalars(sa.select(Partner).where(Partner.id.in_(ids))
+                                       .order_by(Partner.id)))
+    if not partners or len(partners) != len(ids):
+        raise ValidationFailed(_("Choose the partners running the programme."), field="partners")
+    if not is_admin(actor) and actor.partner_id not in ids:
+        raise ValidationFailed(_("The partner you work for must stay among those running it."),
+                               field="partners")
+    return partners
+
+
+def create_programme(actor, *, partners=None, **values) -> Programme:
+    """A new action programme that events can belong to, run by the actor's partner (and
+    the partners chosen)."""
     if not can_manage_programmes(actor):
         raise NotAllowed(_("Only partner staff can create programmes."))
     twin = _programme_just_created(values)
     if twin is not None:
         return twin  # the same form sent twice: answer as the first one did
-    cleaned = _programme_values(values, None)
-    programme = Programme(**cleaned)
+    cleaned = _programme_values(actor, values, None)
+    programme = Programme(**cleaned, partners=_programme_partners(actor, partners, None))
     db.session.add(programme)
     db.session.flush()
-    record(actor, "programme.create", programme,
-           {field: [None, value] for field, value in cleaned.items()})
+    changes = {field: [None, value] for field, value in cleaned.items()}
+    changes["partners"] = [None, ", ".join(p.short_name for p in programme.partners)]
+    record(actor, "programme.create", programme, changes)
     return programme
 
 
-def update_programme(actor, programme: Programme, **values) -> dict:
-    if not can_manage_programmes(actor):
-        raise NotAllowed(_("Only partner staff can change programmes."))
-    changes = apply_changes(programme, _programme_values(values, programme))
+def update_programme(actor, programme: Programme, *, partners=None, **values) -> dict:
+    if not can_edit_programme(actor, programme):
+        raise NotAllowed(_("Only the staff of the partners running it change a programme."))
+    changes = apply_changes(programme, _programme_values(actor, values, programme))
+    chosen = _programme_partners(actor, partners, list(programme.partners))
+    if [p.id for p in chosen] != sorted(programme.partner_ids):
+        changes["partners"] = [", ".join(p.short_name for p in programme.partners),
+                               ", ".join(p.short_name for p in chosen)]
+        programme.partners = chosen
     if changes:
         db.session.flush()
         record(actor, "programme.update", programme, changes)

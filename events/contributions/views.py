@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 from events.auth.permissions import (
     can_add_contribution,
     can_change_contribution,
+    can_edit_programme,
     can_manage_programmes,
     can_view_event,
     can_view_reports,
@@ -186,7 +187,7 @@ def reports():
     return render_template("contributions/reports.html", form=form, report=report)
 
 
-@bp.get("/reports/<any(partners, balance, events):table>.csv")
+@bp.get("/reports/<any(partners, balance, events, values, targets):table>.csv")
 @login_required
 def export_csv(table: str):
     """One report table as a CSV file for spreadsheets."""
@@ -207,6 +208,15 @@ def export_csv(table: str):
     report = report_context(filters, current_user, page=None, with_events=False)
     if table == "partners":
         text = export.partners_csv(report["partner_rows"], report["currencies"], language)
+    elif table == "values":
+        from events.agreements.reporting import values_csv
+
+        text = values_csv(report["values"], language)
+    elif table == "targets":
+        from events.agreements.reporting import report_plan
+        from events.agreements.views import plan_csv, today
+
+        text = plan_csv(report_plan(filters, current_user, today(), listed=None), language)
     else:
         text = export.balance_csv(report["balance"], report["month_labels"], language)
     return Response(text.encode("utf-8"), mimetype="text/csv", headers=headers)
@@ -247,8 +257,14 @@ def programme(programme_id: int):
     """One programme with the events in it that this person may see."""
     _programmes_allowed()
     item = db.get_or_404(Programme, programme_id)
+    from events.agreements.progress import by_partner, progress_of
+    from events.agreements.queries import targets_of
+    from events.agreements.views import today
+
     return render_template("contributions/programme.html", programme=item,
-                           events=programme_events(item, current_user))
+                           events=programme_events(item, current_user),
+                           groups=by_partner(progress_of(targets_of(item), today())),
+                           can_edit=can_edit_programme(current_user, item))
 
 
 @bp.route("/programmes/new", methods=["GET", "POST"])
@@ -256,17 +272,33 @@ def programme(programme_id: int):
 def new_programme():
     """Create an action programme."""
     _programmes_allowed()
-    form = ProgrammeForm()
+    form = _programme_form(None)
+    if request.method == "GET" and current_user.partner_id:
+        form.partners.data = [current_user.partner_id]
     return _save_programme(form, None)
 
 
 @bp.route("/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_programme(programme_id: int):
-    """Rename or describe an action programme."""
+    """Rename or describe an action programme, or change its agreement and partners."""
     _programmes_allowed()
     item = db.get_or_404(Programme, programme_id)
-    return _save_programme(ProgrammeForm(obj=item), item)
+    if not can_edit_programme(current_user, item):
+        abort(403)
+    form = _programme_form(item)
+    if request.method == "GET":
+        form.agreement_id.data = item.agreement_id or 0
+        form.partners.data = sorted(item.partner_ids)
+    return _save_programme(form, item)
+
+
+def _programme_form(item):
+    from events.agreements.services import programme_agreement_choices
+    from events.partners.queries import all_partners
+
+    return ProgrammeForm(obj=item, agreements=programme_agreement_choices(current_user),
+                         partners=all_partners())
 
 
 def _save_programme(form, item):

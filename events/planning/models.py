@@ -25,8 +25,18 @@ def new_uid() -> str:
     return uuid.uuid4().hex
 
 
+programme_partners = sa.Table(
+    "programme_partners",
+    db.metadata,
+    sa.Column("programme_id", sa.ForeignKey("programmes.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("partner_id", sa.ForeignKey("partners.id"), primary_key=True, index=True),
+)
+
+
 class Programme(db.Model):
-    """An action programme grouping events, as the memorandum's additional agreements plan."""
+    """An action programme grouping events, as the memorandum's additional agreements plan;
+    it may belong to an agreement, and the partners running it edit it."""
 
     __tablename__ = "programmes"
 
@@ -34,7 +44,17 @@ class Programme(db.Model):
     slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    agreement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agreements.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # `programme.agreement` is the backref of Agreement.programmes (events/agreements/models.py),
+    # so this module maps on its own, whichever area is imported first.
+    partners: Mapped[list[Partner]] = relationship(secondary=programme_partners,
+                                                   order_by=Partner.id)
+
+    @property
+    def partner_ids(self) -> set[int]:
+        return {p.id for p in self.partners}
 
 
 class Event(db.Model):

@@ -227,6 +227,7 @@ def test_programmes_create_list_assign(ledger, client):
 
 def test_programme_titles_and_slugs_are_checked(ledger, client):
     staff = make_user(Role.STAFF, ledger.a)
+    ledger.programme.partners = [ledger.a]  # A runs the ledger's programme
     db.session.commit()
     login(client, staff)
     assert client.post("/programmes/new", data={"title": ""}).status_code == 422
@@ -236,6 +237,19 @@ def test_programme_titles_and_slugs_are_checked(ledger, client):
     response = client.post(f"/programmes/{ledger.programme.id}/edit",
                            data={"title": "Программа 2031–2032", "slug": "p"})
     assert response.status_code == 302
+
+
+def test_only_the_running_partners_staff_edit_a_programme(ledger, client):
+    ledger.programme.partners = [ledger.a]
+    outsider = make_user(Role.STAFF, ledger.b)
+    db.session.commit()
+    login(client, outsider)
+    url = f"/programmes/{ledger.programme.id}/edit"
+    assert client.get(url).status_code == 403
+    assert client.post(url, data={"title": "Taken over"}).status_code == 403
+    db.session.expire_all()
+    assert ledger.programme.title == "Программа 2031"
+    assert "/edit" not in client.get(f"/programmes/{ledger.programme.id}").get_data(as_text=True)
 
 
 def test_reports_leave_out_what_the_reader_may_not_see(ledger, client):
