@@ -24,12 +24,15 @@ translations: $(BIN)/.installed ## Compile the Russian/English catalogues
 migrate: translations ## Apply migrations to the configured database
 	$(BIN)/flask db upgrade heads
 
-run: migrate ## Create the venv, migrate, load demo data if empty, serve on HOST:PORT
+# The web app and the worker that delivers its mail, together; Ctrl-C stops both.
+run: migrate ## Create the venv, migrate, load demo data if empty, serve on HOST:PORT with the worker
 	-@$(MAKE) --no-print-directory pdf
 	@$(BIN)/flask seed-demo --if-empty
 	@export MAIL_BACKEND=$${MAIL_BACKEND:-console}; \
-	  $(BIN)/flask welcome --url http://$(HOST):$(PORT) && \
-	  exec $(BIN)/flask run --host $(HOST) --port $(PORT)
+	  $(BIN)/flask welcome --url http://$(HOST):$(PORT) || exit 1; \
+	  $(BIN)/flask worker & worker=$$!; \
+	  trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	  $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
 

@@ -20,14 +20,13 @@ class JointEvents(Flask):
     (two clicks on "Create account" committing at once on PostgreSQL) is rolled back and run
     once more. The second run sees the winner's row and answers as the first submit did,
     because the services recognise a just-created identical row (`events.db.just_created`).
-    Safe because a request commits once and sends its mail only after that commit."""
+    Safe because a request commits once, and its mail is in the outbox rows of that commit."""
 
     def dispatch_request(self):
         from sqlalchemy.exc import IntegrityError
 
         from events.db import is_unique_violation
         from events.extensions import db
-        from events.mail import discard_queued_mail
 
         try:
             return super().dispatch_request()
@@ -36,8 +35,7 @@ class JointEvents(Flask):
                 raise
             self.logger.info("%s lost a race on a unique constraint; running it again",
                              request.path)
-            db.session.rollback()
-            discard_queued_mail()
+            db.session.rollback()  # its outbox rows go with it
             return super().dispatch_request()
 
 
@@ -94,6 +92,9 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     init_mail(app)
+    from events.outbox.worker import init_worker
+
+    init_worker(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.signin"
     login_manager.login_message_category = "info"
@@ -139,11 +140,12 @@ def register_blueprints(app: Flask) -> None:
     from events.auth.accounts_views import bp as auth_bp
     from events.calendar.views import bp as calendar_bp
     from events.contributions.views import bp as contributions_bp
+    from events.outbox.views import bp as outbox_bp
     from events.partners.views import bp as partners_bp
     from events.planning.views import bp as planning_bp
     from events.registrations.views import bp as registrations_bp
     from events.residents.views import bp as residents_bp
 
     for bp in (auth_bp, partners_bp, planning_bp, contributions_bp, registrations_bp,
-               calendar_bp, residents_bp, agreements_bp):
+               calendar_bp, residents_bp, agreements_bp, outbox_bp):
         app.register_blueprint(bp)

@@ -9,6 +9,11 @@ from events.extensions import db
 
 
 def register_cli(app: Flask) -> None:
+    from events.outbox.cli import outbox_cli, worker_command
+
+    app.cli.add_command(worker_command)
+    app.cli.add_command(outbox_cli)
+
     @app.cli.command("create-user")
     @click.option("--email", required=True)
     @click.option("--name", required=True)

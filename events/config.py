@@ -27,8 +27,23 @@ DEFAULTS = {
     # shows in ETags after at most this long; writes in the same worker show at once).
     "FEED_FINGERPRINT_SECONDS": 30,
     "AGENDA_PAGE_SIZE": 12,
-    # Mail: "smtp" sends through MAIL_SERVER; "console" prints; "record" only fills the outbox.
+    # Mail: "smtp" sends through MAIL_SERVER; "console" prints; "record" only lets Flask-Mail
+    # record it (tests). Whichever it is, the worker (`flask worker`) sends from the outbox.
     "MAIL_BACKEND": "smtp",
+    # Seconds an SMTP connect, command or reply may take before the attempt counts as failed.
+    "MAIL_TIMEOUT": 10,
+    # Where the web app wakes the worker: "" (instance/task-queue.sqlite3: one host),
+    # redis://host:port/db (several hosts), or "immediate" (tasks run in the caller at once).
+    "TASK_QUEUE_URL": "",
+    # A worker's claim on the messages it is sending; after it, another worker may retry them.
+    "OUTBOX_LEASE_SECONDS": 600,
+    # Sent mail is kept this many days on the admin's outbox page, then deleted.
+    "OUTBOX_KEEP_DAYS": 30,
+    # Confirmed attendees are reminded this many hours before the start (0: no reminders);
+    # events created, and seats taken, inside that window get none.
+    "REMINDER_HOURS": 24,
+    # Invited partners that have not answered after this many days are reminded once (0: never).
+    "NUDGE_AFTER_DAYS": 3,
     "MAIL_DEFAULT_SENDER": "Joint Events <no-reply@joint-events.local>",
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
@@ -70,12 +85,14 @@ ENV_STRINGS = (
     "MAIL_DEFAULT_SENDER", "MAIL_BACKEND", "RATELIMIT_STORAGE_URI", "SIGNIN_RATE_LIMIT",
     "DEFAULT_EVENT_TIMEZONE", "SIGNIN_ACCOUNT_RATE_LIMIT", "SIGNUP_RATE_LIMIT",
     "PASSWORD_RESET_RATE_LIMIT", "VERIFY_RESEND_RATE_LIMIT", "IMPORT_RATE_LIMIT",
+    "TASK_QUEUE_URL",
 )
 ENV_INTS = ("MAIL_PORT", "FEED_PAST_DAYS", "FEED_CANCELLED_DAYS", "FEED_FINGERPRINT_SECONDS",
             "AGENDA_PAGE_SIZE", "PROXY_FIX_HOPS", "MAX_CONTENT_LENGTH",
             "IMPORT_MAX_CONTENT_LENGTH", "AGREEMENT_FILE_MAX_BYTES",
             "AGREEMENT_MAX_CONTENT_LENGTH", "REMEMBER_COOKIE_DAYS",
-            "ATTENDEE_RETENTION_DAYS")
+            "ATTENDEE_RETENTION_DAYS", "MAIL_TIMEOUT", "OUTBOX_LEASE_SECONDS",
+            "OUTBOX_KEEP_DAYS", "REMINDER_HOURS", "NUDGE_AFTER_DAYS")
 ENV_BOOLS = ("MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE")
 
 # Where links point when SITE_URL is not set and there is no request to follow (CLI, mail

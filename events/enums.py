@@ -72,6 +72,13 @@ class ImportJobStatus(StrEnum):
     FAILED = "failed"
 
 
+class OutboxStatus(StrEnum):
+    QUEUED = "queued"          # waiting for its next attempt (failed ones too, with an error)
+    SENDING = "sending"        # claimed by a worker until its lease runs out
+    SENT = "sent"
+    DEAD = "dead"              # refused for good, or retries ran out: an admin may send again
+
+
 class ContributionKind(StrEnum):
     VENUE = "venue"
     FUNDING = "funding"
@@ -152,6 +159,10 @@ LABELS = {
 TYPED_LABELS = {
     (RegistrationStatus, RegistrationStatus.CANCELLED.value):
         lazy_pgettext("registration", "Cancelled"),
+    (OutboxStatus, OutboxStatus.QUEUED.value): lazy_pgettext("mail", "Queued"),
+    (OutboxStatus, OutboxStatus.SENDING.value): lazy_pgettext("mail", "Sending"),
+    (OutboxStatus, OutboxStatus.SENT.value): lazy_pgettext("mail", "Sent"),
+    (OutboxStatus, OutboxStatus.DEAD.value): lazy_pgettext("mail", "Dead"),
 }
 
 

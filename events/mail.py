@@ -1,9 +1,10 @@
-"""Mail is queued while a request changes things and sent only after its commit."""
+"""Mail is written into the outbox in the transaction of the change that causes it (so it
+commits or rolls back with that change) and delivered by the worker (events.outbox)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import current_app, g, has_request_context, render_template, request, url_for
+from flask import current_app, has_request_context, render_template, request, url_for
 from flask_babel import force_locale
 from flask_mail import Message, email_dispatched
 
@@ -16,15 +17,6 @@ class Attachment:
     filename: str
     content_type: str
     data: bytes
-
-
-@dataclass
-class QueuedMail:
-    recipients: list[str]
-    subject: str
-    body: str
-    html: str
-    attachments: list[Attachment] = field(default_factory=list)
 
 
 def _links_follow_request() -> bool:
@@ -54,49 +46,31 @@ def absolute_url(endpoint: str, **values) -> str:
 
 
 def queue_mail(
-    recipient, subject: str, template: str, attachments=(), **context
-) -> QueuedMail:
-    """Render `templates/mail/<template>.txt|.html` in the recipient's language and queue it.
+    recipient, subject: str, template: str, attachments=(), *, dedupe_key: str | None = None,
+    **context,
+):
+    """Render `templates/mail/<template>.txt|.html` in the recipient's language and add it to
+    the outbox in the current transaction; returns the OutboxMessage.
 
     `recipient` is a User (its locale is used) or a plain address; `subject` is a msgid
-    translated in the recipient's language, formatted with `context`.
+    translated in the recipient's language, formatted with `context`. A `dedupe_key` makes
+    the mail exist once (a second one with the same key violates a unique constraint).
     """
     from flask_babel import gettext
+
+    from events.outbox.services import add_message
 
     address = getattr(recipient, "email", recipient)
     locale = getattr(recipient, "locale", None) or current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(locale):
-        item = QueuedMail(
-            recipients=[address],
+        return add_message(
+            kind=template, recipient=address,
             # A header is one line: a name or title with a line break must not break the mail.
             subject=one_line(gettext(subject, **context)),
             body=render_template(f"mail/{template}.txt", recipient=recipient, **context),
             html=render_template(f"mail/{template}.html", recipient=recipient, **context),
-            attachments=list(attachments),
+            attachments=list(attachments), dedupe_key=dedupe_key,
         )
-    g.setdefault("mail_queue", []).append(item)
-    return item
-
-
-def discard_queued_mail() -> None:
-    g.pop("mail_queue", None)
-
-
-def send_queued_mail() -> int:
-    """Send what this request queued; call right after the commit. Returns how many."""
-    queue = g.pop("mail_queue", [])
-    for item in queue:
-        message = Message(
-            subject=item.subject, recipients=item.recipients, body=item.body, html=item.html
-        )
-        for attachment in item.attachments:
-            message.attach(attachment.filename, attachment.content_type, attachment.data)
-        try:
-            mail.send(message)
-        except OSError:
-            # The change is committed; a mail server hiccup must not turn it into an error page.
-            current_app.logger.exception("sending mail to %s failed", item.recipients)
-    return len(queue)
 
 
 def console_text(message: Message) -> str:
@@ -116,10 +90,11 @@ def console_text(message: Message) -> str:
 
 
 def init_mail(app) -> None:
-    """Pick the backend: real SMTP, the console (development) or the outbox only (tests)."""
+    """Pick the backend the worker sends through: real SMTP, the console (development) or
+    Flask-Mail's recorder only (tests)."""
     backend = app.config.get("MAIL_BACKEND", "smtp")
-    if backend in ("console", "record") or app.testing:
-        app.config["MAIL_SUPPRESS_SEND"] = True
+    # Flask-Mail would suppress sending whenever TESTING is on; the backend decides instead.
+    app.config["MAIL_SUPPRESS_SEND"] = backend in ("console", "record")
     mail.init_app(app)
     if backend == "console" and not app.testing:
 

@@ -5,6 +5,7 @@ from events.audit.models import AuditEntry
 from events.auth.models import User
 from events.calendar.models import CalendarState, FeedToken, ImportJob, StoredVEvent
 from events.contributions.models import Contribution
+from events.outbox.models import OutboxMessage
 from events.partners.models import Partner, Venue
 from events.planning.models import Event, Involvement, Programme
 from events.registrations.models import Registration
@@ -12,6 +13,7 @@ from events.residents.models import CompanyDomain, ResidentCompany
 
 __all__ = [
     "Agreement", "AuditEntry", "CalendarState", "CompanyDomain", "Contribution", "Event",
-    "ExchangeRate", "FeedToken", "ImportJob", "Involvement", "Partner", "Programme", "RateCard",
-    "RateLine", "Registration", "ResidentCompany", "StoredVEvent", "Target", "User", "Venue",
+    "ExchangeRate", "FeedToken", "ImportJob", "Involvement", "OutboxMessage", "Partner",
+    "Programme", "RateCard", "RateLine", "Registration", "ResidentCompany", "StoredVEvent",
+    "Target", "User", "Venue",
 ]

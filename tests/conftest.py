@@ -29,6 +29,9 @@ BASE_CONFIG = {
     "WTF_CSRF_ENABLED": False,
     "RATELIMIT_ENABLED": False,
     "MAIL_BACKEND": "record",
+    # Huey runs tasks in the caller at once: a committed mail is delivered (and recorded by
+    # the `outbox` fixture) before the request returns. tests/smoke runs the real worker.
+    "TASK_QUEUE_URL": "immediate",
     "SITE_URL": "http://localhost",
     "SITE_DOMAIN": "test.joint-events.local",
 }

@@ -13,7 +13,6 @@ from events.auth.views import bp
 from events.enums import Role, label
 from events.errors import DomainError
 from events.extensions import db
-from events.mail import send_queued_mail
 from events.partners.queries import all_partners
 
 __all__ = ["bp"]
@@ -51,7 +50,6 @@ def accounts():
             status = error.status
         else:
             db.session.commit()
-            send_queued_mail()
             flash(_("Account created; an invitation went to %(email)s.", email=user.email),
                   "success")
             return redirect(url_for("auth.accounts"))

@@ -36,7 +36,6 @@ from events.auth.permissions import can_change_account, can_manage_accounts
 from events.auth.personal_data import delete_account, export_personal_data
 from events.errors import DomainError
 from events.extensions import db, limiter
-from events.mail import send_queued_mail
 from events.partners.queries import all_partners
 from events.security import user_limit_key
 
@@ -139,7 +138,6 @@ def signup():
         except DomainError as error:
             return form_error(form, error, "auth/signup.html")
         db.session.commit()
-        send_queued_mail()
         login_user(user)
         flash(_("Your account is ready. We sent a link to %(email)s: open it to confirm your "
                 "address.", email=user.email), "success")
@@ -167,7 +165,6 @@ def verify_email(token: str):
         db.session.rollback()
         return render_template("auth/link_problem.html", message=error.message), error.status
     db.session.commit()
-    send_queued_mail()
     flash(_("Thank you: your address %(email)s is confirmed.", email=user.email), "success")
     return redirect(url_for("auth.account"))
 
@@ -178,7 +175,7 @@ def verify_email(token: str):
 def resend_verification():
     """Send the verification link again."""
     if services.resend_verification(current_user):
-        send_queued_mail()
+        db.session.commit()
         flash(_("We sent a new link to %(email)s.", email=current_user.email), "success")
     else:
         flash(_("Your address is confirmed already."), "info")
@@ -195,7 +192,6 @@ def forgot_password():
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
         db.session.commit()
-        send_queued_mail()
         flash(_("If an account uses this address, a link to choose a new password is on its "
                 "way. It works once, for one hour."), "info")
         return redirect(url_for("auth.signin"))

@@ -8,7 +8,7 @@ from flask import Blueprint
 from events.auth.models import User
 from events.errors import DomainError
 from events.extensions import db
-from events.mail import discard_queued_mail, send_queued_mail
+from events.outbox.worker import wake_worker
 from events.planning import services
 from events.planning.queries import get_event
 
@@ -24,10 +24,9 @@ def _run(actor_email: str, event_id: int, action) -> None:
         action(actor, event)
     except DomainError as error:
         db.session.rollback()
-        discard_queued_mail()
         raise click.ClickException(error.message) from error
     db.session.commit()
-    send_queued_mail()
+    wake_worker()
     click.echo(f"event {event.id} “{event.title}” is now {event.status.value}")
 
 

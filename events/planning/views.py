@@ -11,7 +11,7 @@ from events.contributions.queries import event_panel as contributions_panel
 from events.enums import Audience, Category, EventFormat
 from events.errors import DomainError, NotFound, SignInToSee, ValidationFailed
 from events.extensions import db
-from events.mail import discard_queued_mail, send_queued_mail
+from events.outbox.services import dead_count
 from events.partners.queries import all_partners
 from events.planning import services
 from events.planning.calendar_grid import month_from_arg, month_grid, week_from_arg, week_grid
@@ -144,7 +144,6 @@ def detail(event_id: int):
 def _refused(event, error: DomainError, form=None, form_name: str | None = None):
     """Roll back, show the message beside its field (or as a flash) on the event page."""
     db.session.rollback()
-    discard_queued_mail()
     event = _visible_event(event.id)
     if form is None or not show_error(form, error):
         flash(error.message, "error")
@@ -153,7 +152,6 @@ def _refused(event, error: DomainError, form=None, form_name: str | None = None)
 
 def _done(event, message: str):
     db.session.commit()
-    send_queued_mail()
     flash(message, "success")
     return redirect(url_for("planning.detail", event_id=event.id))
 
@@ -300,4 +298,6 @@ def dashboard():
     data = staff_dashboard(current_user)
     counts = confirmed_counts(e.id for e in data["upcoming"])
     ready = {e.id for e in data["drafts"] if services.ready_to_schedule(e)}
-    return render_template("planning/dashboard.html", counts=counts, ready=ready, **data)
+    dead_mail = dead_count() if current_user.is_admin else 0
+    return render_template("planning/dashboard.html", counts=counts, ready=ready,
+                           dead_mail=dead_mail, **data)

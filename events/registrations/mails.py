@@ -75,3 +75,15 @@ def event_changed(registration, kind: str, changes: dict) -> None:
     queue_mail(registration.user, SUBJECTS[kind], f"event_{kind}",
                attachments=[attachment], title=event.title, event=event,
                registration=registration, changes=changes, **_links(registration))
+
+
+SUBJECTS["reminder"] = _("Reminder: %(title)s starts soon")
+
+
+def reminder(registration, *, dedupe_key: str) -> None:
+    """Sent by the worker before the start (registrations.reminders), once per seat and time."""
+    event = registration.event
+    queue_mail(registration.user, SUBJECTS["reminder"], "registration_reminder",
+               attachments=[ics_attachment(event, registration.user)], dedupe_key=dedupe_key,
+               title=event.title, event=event, registration=registration,
+               **_links(registration))

@@ -21,7 +21,6 @@ from events.db import utcnow
 from events.enums import RegistrationStatus
 from events.errors import DomainError, NotAllowed, NotFound
 from events.extensions import db
-from events.mail import discard_queued_mail, send_queued_mail
 from events.planning.queries import get_event
 from events.registrations import services
 from events.registrations.export import attendees_csv
@@ -71,10 +70,8 @@ def _commit(change, *args):
         result = change(*args)
     except DomainError:
         db.session.rollback()
-        discard_queued_mail()
         raise
     db.session.commit()
-    send_queued_mail()
     return result
 
 

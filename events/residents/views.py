@@ -8,7 +8,6 @@ from events.auth.models import User
 from events.auth.permissions import can_manage_residents
 from events.errors import DomainError
 from events.extensions import db
-from events.mail import send_queued_mail
 from events.partners.models import Partner
 from events.partners.queries import all_partners
 from events.residents import services
@@ -65,7 +64,6 @@ def _decide(user_id: int, confirm: bool):
         abort(400)
     services.decide_residency(current_user, user, confirm)
     db.session.commit()
-    send_queued_mail()
     flash(_("%(name)s is confirmed as a resident.", name=user.name) if confirm
           else _("%(name)s stays a guest.", name=user.name), "success")
     return _back(user.site_partner)

@@ -5,7 +5,6 @@ from unittest import mock
 
 import pytest
 import sqlalchemy as sa
-from flask import g
 
 from events.audit.models import AuditEntry
 from events.db import utcnow
@@ -18,6 +17,7 @@ from events.enums import (
 )
 from events.errors import Conflict, NotAllowed, ValidationFailed
 from events.extensions import db
+from events.outbox.services import queued_messages
 from events.planning import services
 from events.planning.models import Programme
 from events.planning.services import (
@@ -382,10 +382,10 @@ def test_invite_in_draft_waits_and_proposing_sends_the_invitation(world, values)
     event = create_event(world.staff_a, **values)
     involvement = invite_partner(world.staff_a, event, world.b, "co-host")
     assert involvement.state == InvolvementState.INVITED
-    assert not g.get("mail_queue")  # B cannot see a draft yet
+    assert not queued_messages()  # B cannot see a draft yet
     propose_event(world.staff_a, event)
     assert event.status == EventStatus.PROPOSED
-    queued = g.mail_queue
+    queued = queued_messages()
     assert [m.recipients for m in queued] == [[world.coord_b.email]]
     # Boris reads Russian: subject and body in his language.
     assert "Bioreactor workshop" in queued[0].subject
@@ -400,7 +400,7 @@ def test_inviting_a_proposed_event_mails_the_partners_coordinators(world, values
     event = create_event(world.staff_a, **values)
     propose_event(world.staff_a, event)
     invite_partner(world.staff_a, event, world.b, InvolvementRole.SUPPORTER)
-    [mail] = g.mail_queue
+    [mail] = queued_messages()
     assert mail.recipients == [world.coord_b.email]
     assert mail.html
     assert "Bioreactor workshop" in mail.html
@@ -417,7 +417,7 @@ def test_without_a_coordinator_the_partners_staff_get_the_invitation(world, valu
     event = create_event(world.staff_a, **values)
     propose_event(world.staff_a, event)
     invite_partner(world.staff_a, event, lonely, "supporter")
-    assert [m.recipients for m in g.mail_queue] == [[staff.email]]
+    assert [m.recipients for m in queued_messages()] == [[staff.email]]
 
 
 def test_invite_rules(world, values):

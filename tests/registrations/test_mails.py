@@ -5,7 +5,7 @@ import pytest
 
 from events.enums import EventStatus, RegistrationStatus
 from events.extensions import db
-from events.mail import send_queued_mail
+from events.outbox.worker import wake_worker
 from events.registrations import notify
 from events.registrations.services import cancel_registration, hash_token, register
 from tests.factories import make_user
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.usefixtures("in_request")
 
 def sent():
     db.session.commit()
-    send_queued_mail()
+    wake_worker()
 
 
 def parse_ics(message):

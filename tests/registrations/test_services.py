@@ -226,18 +226,18 @@ def test_every_change_is_audited(event, residents, staff):
 
 
 def test_event_cancelled_tells_everyone_active(event, residents, staff, outbox, app):
-    from events.mail import send_queued_mail
+    from events.outbox.worker import wake_worker
 
     regs = [register(person, event) for person in residents[:3]]
     cancel_registration(residents[2], regs[2])
     db.session.commit()
-    send_queued_mail()
+    wake_worker()
     outbox.clear()
     event.status = EventStatus.CANCELLED
     event.cancel_reason = "Venue flooded"
     notify.event_changed(staff, event, "cancelled", {"status": ["scheduled", "cancelled"]})
     db.session.commit()
-    send_queued_mail()
+    wake_worker()
     assert sorted(m.recipients[0] for m in outbox) == sorted(p.email for p in residents[:2])
     assert all("Venue flooded" in m.body for m in outbox)
 

@@ -3,7 +3,7 @@ real transaction in its own app context (its own session and connection), then c
 
 from events.auth.models import User
 from events.extensions import db
-from events.mail import send_queued_mail
+from events.outbox.worker import wake_worker
 from events.planning.models import Event
 from events.registrations.services import register
 
@@ -15,7 +15,7 @@ def register_and_commit(app, user_id: int, event_id: int) -> tuple[int, str]:
             event = db.session.get(Event, event_id)
             registration = register(user, event)
             db.session.commit()
-            send_queued_mail()
+            wake_worker()
             return registration.id, registration.status.value
         finally:
             db.session.remove()
@@ -45,7 +45,7 @@ def cancel_and_commit(app, registration_id: int) -> str:
             registration = db.session.get(Registration, registration_id)
             cancel_registration(registration.user, registration)
             db.session.commit()
-            send_queued_mail()
+            wake_worker()
             return registration.status.value
         finally:
             db.session.remove()

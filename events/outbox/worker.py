@@ -1,0 +1,124 @@
+"""The background worker: a Huey consumer (`flask worker`) that delivers the outbox when the
+web app says mail is waiting, and every minute sweeps whatever is due (retries, mail whose
+wake-up was lost), sends reminders and nudges, and forgets old sent mail.
+
+The queue holds only wake-ups; the outbox table is the record. Losing the queue (a Redis
+restart, a deleted SQLite file) delays mail by at most a minute and loses none.
+
+TASK_QUEUE_URL picks Huey's storage: `sqlite:///path` (default: instance/task-queue.sqlite3,
+one host, zero setup), `redis://host:port/db` (several hosts), or `immediate` (tasks run in
+the calling process at once: Huey's mode for tests)."""
+
+import logging
+import os
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Flask, current_app
+from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
+from sqlalchemy.orm import Session
+
+from events.extensions import db
+from events.outbox.services import COMMITTED_FLAG, PENDING_FLAG
+
+log = logging.getLogger(__name__)
+QUEUE_NAME = "joint-events"
+
+
+def make_huey(app: Flask):
+    url = app.config.get("TASK_QUEUE_URL") or ""
+    if url == "immediate":
+        return MemoryHuey(QUEUE_NAME, results=False, immediate=True)
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisHuey(QUEUE_NAME, url=url, results=False, blocking=True, read_timeout=5)
+    if url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")
+    else:
+        path = os.path.join(app.instance_path, "task-queue.sqlite3")
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    return SqliteHuey(QUEUE_NAME, filename=path, results=False, timeout=30)
+
+
+def init_worker(app: Flask) -> None:
+    """Bind a Huey to the app, register its tasks, and wake the worker after each request
+    that committed mail."""
+    huey = make_huey(app)
+    if not sa.event.contains(Session, "after_commit", mark_committed):
+        sa.event.listen(Session, "after_commit", mark_committed)
+        sa.event.listen(Session, "after_rollback", forget_pending)
+
+    def in_app(function):
+        def run(*args, **kwargs):
+            with app.app_context():
+                return function(*args, **kwargs)
+        run.__name__ = function.__name__
+        return run
+
+    def deliver():
+        from events.outbox.delivery import deliver_due
+
+        outcome = deliver_due()
+        if outcome.claimed:
+            log.info("outbox: %s sent, %s to retry, %s dead",
+                     outcome.sent, outcome.retry, outcome.dead)
+
+    def sweep():
+        from events.outbox.delivery import deliver_due
+        from events.outbox.services import forget_old_mail
+        from events.planning.nudges import queue_nudges
+        from events.registrations.reminders import queue_reminders
+
+        queue_reminders()
+        queue_nudges()
+        forget_old_mail()
+        deliver_due()
+
+    tasks = {
+        "deliver": huey.task(name="outbox.deliver", expires=timedelta(hours=1))(in_app(deliver)),
+        "sweep": huey.periodic_task(crontab(minute="*"), name="outbox.sweep")(in_app(sweep)),
+    }
+    app.extensions["huey"] = huey
+    app.extensions["outbox_tasks"] = tasks
+
+    @app.after_request
+    def _wake_after_commit(response):
+        if db.session.info.pop(COMMITTED_FLAG, False):
+            # The request is done with the database; its read transaction (if any) ends here
+            # so the worker's own transaction never waits behind it.
+            db.session.rollback()
+            wake_worker()
+        return response
+
+
+def mark_committed(session) -> None:
+    if session.info.pop(PENDING_FLAG, False):
+        session.info[COMMITTED_FLAG] = True
+
+
+def forget_pending(session) -> None:
+    session.info.pop(PENDING_FLAG, None)
+
+
+def wake_worker() -> None:
+    """Tell the worker that committed mail waits. Never fails the caller: if the queue is
+    unreachable, the minute's sweep delivers the mail."""
+    db.session.info.pop(COMMITTED_FLAG, None)
+    try:
+        current_app.extensions["outbox_tasks"]["deliver"]()
+    except Exception:
+        log.warning("could not wake the worker; the next sweep delivers the mail",
+                    exc_info=True)
+
+
+def run_consumer(app: Flask, *, workers: int = 2) -> None:
+    """Run the Huey consumer in this process until SIGINT/SIGTERM."""
+    from huey.consumer import Consumer
+
+    huey = app.extensions["huey"]
+    if huey.immediate:
+        raise RuntimeError("TASK_QUEUE_URL=immediate runs tasks in the web process; "
+                           "there is nothing for a worker to do")
+    app.extensions["outbox_tasks"]["deliver"]()   # send what waited while no worker ran
+    consumer = Consumer(huey, workers=workers, periodic=True, initial_delay=0.1,
+                        backoff=1.15, max_delay=1.0, worker_type="thread")
+    consumer.run()

@@ -1,0 +1,61 @@
+"""Reminders: every confirmed attendee hears of the event REMINDER_HOURS before it starts,
+with its .ics, once — the outbox's unique `dedupe_key` (registration and start time) keeps it
+once across sweeps, workers and restarts, and a moved event is reminded of its new time."""
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from events.db import utcnow
+from events.enums import EventStatus, RegistrationStatus
+from events.extensions import db
+from events.outbox.models import OutboxMessage
+from events.planning.models import Event
+from events.registrations import mails
+from events.registrations.models import Registration
+
+
+def reminder_key(registration: Registration, event: Event) -> str:
+    return f"reminder:{registration.id}:{event.starts_at:%Y%m%dT%H%M%SZ}"
+
+
+def due_reminders(now: datetime) -> list[Registration]:
+    """Confirmed seats of scheduled events starting within the window, taken (and created)
+    before the window opened."""
+    hours = current_app.config["REMINDER_HOURS"]
+    if hours <= 0:
+        return []
+    window = timedelta(hours=hours)
+    return list(db.session.scalars(
+        sa.select(Registration).join(Registration.event)
+        .where(Event.status == EventStatus.SCHEDULED,
+               Event.starts_at > now, Event.starts_at <= now + window,
+               Event.created_at <= Event.starts_at - window,
+               Registration.status == RegistrationStatus.CONFIRMED,
+               Registration.registered_at <= Event.starts_at - window)
+        .order_by(Registration.id)))
+
+
+def queue_reminders(now: datetime | None = None) -> int:
+    """Add the reminders that are due and not yet in the outbox; returns how many."""
+    now = now or utcnow()
+    candidates = due_reminders(now)
+    if not candidates:
+        return 0
+    keys = {reminder_key(r, r.event): r for r in candidates}
+    known = set(db.session.scalars(sa.select(OutboxMessage.dedupe_key)
+                                   .where(OutboxMessage.dedupe_key.in_(list(keys)))))
+    added = 0
+    for key, registration in keys.items():
+        if key in known:
+            continue
+        try:
+            with db.session.begin_nested():
+                mails.reminder(registration, dedupe_key=key)
+        except IntegrityError:   # another worker queued it a moment ago
+            continue
+        added += 1
+    db.session.commit()
+    return added

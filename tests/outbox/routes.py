@@ -1,0 +1,6 @@
+"""Access rows for the outbox (see tests/routes.py)."""
+
+ROUTES = {
+    "outbox.index": "admin",
+    "outbox.send_again": "admin",
+}
