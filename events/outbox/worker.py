@@ -118,6 +118,9 @@ def run_consumer(app: Flask, *, workers: int = 2) -> None:
     if huey.immediate:
         raise RuntimeError("TASK_QUEUE_URL=immediate runs tasks in the web process; "
                            "there is nothing for a worker to do")
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app.extensions["outbox_tasks"]["deliver"]()   # send what waited while no worker ran
     consumer = Consumer(huey, workers=workers, periodic=True, initial_delay=0.1,
                         backoff=1.15, max_delay=1.0, worker_type="thread")

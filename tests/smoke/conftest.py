@@ -1,18 +1,19 @@
 """The configurations people run, started for real, once per module:
 
 - `make_run`: `make run PORT=<free>` in a copy of the repository's layout with an instance/ of
-  its own (SQLite, demo data, console mail) — exactly what a newcomer types;
+  its own (SQLite, demo data, the worker printing mail to the console) — exactly what a
+  newcomer types;
 - `production`: the README's "Production" recipe — `flask db upgrade heads`, then gunicorn with
-  several workers on a fresh PostgreSQL database, rate limits in Redis and SMTP to a sink the
-  test starts — configured only by the environment variables the README documents.
+  several workers on a fresh PostgreSQL database, rate limits and the task queue in Redis, two
+  `flask worker` processes delivering to an SMTP sink the test starts — configured only by the
+  environment variables the README documents.
 
-Both are whole processes (`processes.Process`); adding one more (a worker, say) is one more
-`Process(...).start()` with the same environment, stopped in the same `finally`."""
+All are whole processes (`processes.Process`), stopped in the same `finally`."""
 
 import contextlib
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
@@ -37,6 +38,7 @@ class Server:
     checkout: Path
     env: dict[str, str]
     db_name: str = ""
+    workers: list[Process] = field(default_factory=list)
 
     def client(self, **kwargs) -> Client:
         return Client(self.base_url, on_5xx=self.process.tail, **kwargs)
@@ -99,7 +101,8 @@ def claimed_redis_database():
 
 
 def _forget_limits(client) -> None:
-    keys = list(client.scan_iter("LIMITS*"))
+    """The rate-limit counters and the worker queue's keys this run made."""
+    keys = list(client.scan_iter("LIMITS*")) + list(client.scan_iter("huey.*"))
     if keys:
         client.delete(*keys)
 
@@ -123,6 +126,7 @@ def production(tmp_path_factory, smtp_sink):
             SITE_URL=SITE_URL, SITE_DOMAIN="events.example.org",
             MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp_sink.port),
             RATELIMIT_STORAGE_URI=f"redis://{REDIS_HOST}:{REDIS_PORT}/{redis_db}",
+            TASK_QUEUE_URL=f"redis://{REDIS_HOST}:{REDIS_PORT}/{redis_db}",
             # SESSION_COOKIE_SECURE stays off: the test speaks plain HTTP to gunicorn, where
             # production has TLS in front.
         )
@@ -132,9 +136,18 @@ def production(tmp_path_factory, smtp_sink):
         process = Process("gunicorn", [
             str(BIN / "gunicorn"), "app:create_app()", "--workers", "3",
             "--bind", f"127.0.0.1:{port}", "--access-logfile", "-"], cwd=checkout, env=env)
+        # Two workers, as on two hosts: they share the queue and the outbox.
+        workers = [Process(f"worker {n}", [str(BIN / "flask"), "worker", "--workers", "2"],
+                           cwd=checkout, env=env) for n in (1, 2)]
         process.start()
+        for worker in workers:
+            worker.start()
         try:
             process.wait_for(rf"Listening at: http://127\.0\.0\.1:{port}\b")
-            yield Server(process, f"http://127.0.0.1:{port}", checkout, env, db_name)
+            for worker in workers:
+                worker.wait_for(r"The following commands are available|Huey consumer started")
+            yield Server(process, f"http://127.0.0.1:{port}", checkout, env, db_name, workers)
         finally:
+            for worker in workers:
+                worker.stop()
             process.stop()

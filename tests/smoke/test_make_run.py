@@ -1,6 +1,7 @@
 """`make run` as a newcomer types it: every mail-sending action answers, its mail is printed
 with the .ics, links follow the port it serves on, and it ends with where to sign in."""
 
+import os
 import re
 
 import pytest
@@ -10,6 +11,7 @@ from tests.smoke.scenario import Site, run_every_mail_action
 pytestmark = pytest.mark.smoke
 
 DEMO_PASSWORD = "demo-password"
+WORKER_LINE = re.compile(r"^worker: | (INFO|WARNING|ERROR) (huey|events)[\w.]*: ")
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +45,9 @@ def test_links_follow_the_port_it_serves_on(make_run, site):
 def test_it_ends_with_the_address_and_the_demo_accounts(make_run):
     """What a newcomer reads last before the server's own lines: where to go, who to be."""
     before_serving = make_run.process.output.split(" * Serving Flask app")[0]
-    last_lines = before_serving.rstrip().splitlines()[-14:]
+    # The worker starts beside the web app and may log in between: its lines are its own.
+    own = [line for line in before_serving.rstrip().splitlines() if not WORKER_LINE.search(line)]
+    last_lines = own[-14:]
     banner = "\n".join(last_lines)
     assert f"Joint Events: {make_run.base_url}" in banner
     assert f"password: {DEMO_PASSWORD}" in banner
@@ -51,3 +55,16 @@ def test_it_ends_with_the_address_and_the_demo_accounts(make_run):
                     "staff@technopolis.example", "maria@genotek.example"):
         assert account in banner
     assert last_lines[-1].strip() == "Stop with Ctrl+C."
+
+
+def test_the_worker_delivered_the_mail_and_stops_with_make_run(make_run):
+    """Mail was printed by the worker (not the web process), and stopping `make run` (what
+    Ctrl-C does) stops the worker too. Runs last: it stops the module's server."""
+    output = make_run.process.output
+    assert re.search(r"^worker: \d+ threads", output, re.MULTILINE)
+    pid = int(re.search(r"Huey consumer started with \d+ thread, PID (\d+)", output).group(1))
+    assert "Mail to " in output
+    os.kill(pid, 0)                     # running
+    make_run.process.stop()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
