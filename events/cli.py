@@ -1,4 +1,5 @@
-"""Command-line tasks: `flask create-user`, `flask seed-demo`, `flask compile-translations`."""
+"""Command-line tasks: `flask create-user`, `flask check-addresses`, `flask seed-demo`,
+`flask compile-translations`."""
 
 import click
 from flask import Flask, current_app
@@ -39,6 +40,16 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException(error.message) from error
         db.session.commit()
         click.echo(f"created {user.role.value} {user.email}")
+
+    @app.cli.command("check-addresses")
+    def check_addresses_command():
+        """List accounts whose address cannot receive mail (reported, nothing is changed)."""
+        from events.auth.services import accounts_with_bad_addresses
+
+        found = accounts_with_bad_addresses()
+        for user, problem in found:
+            click.echo(f"{user.id}\t{user.email}\t{user.role.value}\t{problem}")
+        click.echo(f"{len(found)} account(s) with an address that cannot receive mail")
 
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Do nothing unless the database has no data.")

@@ -57,6 +57,8 @@ DEFAULTS = {
     "SIGNUP_RATE_LIMIT": "10 per hour",
     "PASSWORD_RESET_RATE_LIMIT": "5 per hour",
     "VERIFY_RESEND_RATE_LIMIT": "5 per hour",
+    # "Send my confirmation again" on My events, per account.
+    "RESEND_CONFIRMATION_RATE_LIMIT": "10 per hour",
     "IMPORT_RATE_LIMIT": "30 per hour",
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
     "PROXY_FIX_HOPS": 0,

@@ -57,6 +57,7 @@ def test_anonymous_forms_are_limited(make_app, setting, path, data):
 @pytest.mark.parametrize(("setting", "path", "role"), [
     ("VERIFY_RESEND_RATE_LIMIT", "/verify/resend", Role.RESIDENT),
     ("IMPORT_RATE_LIMIT", "/calendar/import", Role.STAFF),
+    ("RESEND_CONFIRMATION_RATE_LIMIT", "/registrations/999/resend", Role.RESIDENT),
 ])
 def test_signed_in_actions_are_limited_per_account(make_app, setting, path, role):
     app = make_app(RATELIMIT_ENABLED=True, **{setting: "2 per hour"})

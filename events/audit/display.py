@@ -56,12 +56,16 @@ ACTIONS = {
     "registration.promote": _l("%(subject)s got a freed seat from the waitlist "
                                "(after a change by %(actor)s)"),
     "registration.check_in": _l("%(actor)s checked in %(subject)s"),
+    "registration.resend_link": _l("%(actor)s had the confirmation of %(subject)s sent again "
+                                   "with a new cancel link"),
     "registration.undo_check_in": _l("%(actor)s took back the check-in of %(subject)s"),
 }
 SOME_CHANGE = _l("%(actor)s made a change")
 # When the person acts on their own registration.
 OWN_ACTIONS = {
     "registration.cancel": _l("%(actor)s cancelled their registration"),
+    "registration.resend_link": _l("%(actor)s had their confirmation sent again with a new "
+                                   "cancel link"),
 }
 # Entries that bring a thing into being: their fields have no "before".
 FIRST_ACTIONS = {"event.create", "event.import", "contribution.create", "registration.create",

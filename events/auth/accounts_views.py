@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from events.auth.emails import address_problem
 from events.auth.forms import AccountForm, ActiveForm
 from events.auth.models import User
 from events.auth.permissions import can_manage_accounts
@@ -55,8 +56,10 @@ def accounts():
             return redirect(url_for("auth.accounts"))
     elif form.errors:
         status = 400
-    return render_template("auth/accounts.html", form=form, users=accounts_for(current_user),
-                           active_form=ActiveForm()), status
+    users = accounts_for(current_user)
+    undeliverable = {user.id for user in users if address_problem(user.email)}
+    return render_template("auth/accounts.html", form=form, users=users,
+                           undeliverable=undeliverable, active_form=ActiveForm()), status
 
 
 @bp.post("/accounts/<int:user_id>/active")

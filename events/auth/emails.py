@@ -2,8 +2,10 @@
 and the look-alike key that stops a second account for the same mailbox.
 
 `normalise_email()` is what every form, import and service calls before storing or looking up
-an address; `email_key()` folds Unicode look-alikes (Cyrillic "а" for Latin "a", full-width
-forms, compatibility characters) so that two addresses a person cannot tell apart share a key.
+an address (deliverable syntax only: no DNS lookups); `address_problem()` tells why an address
+stored earlier could not be stored today; `email_key()` folds Unicode look-alikes (Cyrillic "а"
+for Latin "a", full-width forms, compatibility characters) so that two addresses a person cannot
+tell apart share a key.
 """
 
 import json
@@ -40,6 +42,16 @@ def normalise_email(raw: str | None) -> str:
             _("Enter a valid email address (%(reason)s).", reason=_reason(error)), field="email"
         ) from error
     return result.normalized.lower()
+
+
+def address_problem(address: str | None) -> str | None:
+    """Why a stored address cannot receive mail (the message normalise_email refuses it with),
+    or None. Addresses from before these rules are reported, never changed or fatal."""
+    try:
+        normalise_email(address)
+    except ValidationFailed as error:
+        return error.message
+    return None
 
 
 def lookup_form(raw: str | None) -> str:

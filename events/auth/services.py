@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from events.audit.services import apply_changes, record
-from events.auth.emails import email_key, lookup_form, normalise_email
+from events.auth.emails import address_problem, email_key, lookup_form, normalise_email
 from events.auth.mails import SUBJECTS
 from events.auth.models import PASSWORD_METHOD, User
 from events.auth.passwords import (
@@ -297,6 +297,14 @@ def set_account_active(actor: User, user: User, active: bool) -> None:
         if not active:
             user.rotate_session_token()
         record(actor, "user.enable" if active else "user.disable", user, changes)
+
+
+def accounts_with_bad_addresses() -> list[tuple[User, str]]:
+    """Accounts (not deleted) whose stored address fails the address rules, with the reason:
+    written before the rules or around them. Listed by `flask check-addresses`."""
+    users = db.session.scalars(sa.select(User).where(User.deleted_at.is_(None))
+                               .order_by(User.id).execution_options(yield_per=500))
+    return [(user, problem) for user in users if (problem := address_problem(user.email))]
 
 
 def accounts_for(actor: User) -> list[User]:

@@ -9,6 +9,12 @@ ORGANIZER. RFC 5546 §3.2.1 makes ORGANIZER mandatory in METHOD:PUBLISH, and RFC
 §3.8.4.3 forbids ORGANIZER on components that are not group-scheduled; an ORGANIZER without
 attendees is what made Outlook show our events as meetings someone invited you to. The lead
 partner is named in CONTACT (with its page as ALTREP) and in DESCRIPTION instead.
+
+Mails to a registrant are scheduling messages (RFC 5546 iTIP): `event_ics(..., itip=Itip(...))`
+adds METHOD:REQUEST (a seat: confirmed, won from the waitlist, moved) or METHOD:CANCEL (the
+seat or the event is gone) with ORGANIZER and the recipient as ATTENDEE, the same UID as the
+feeds and a SEQUENCE the caller makes grow with every message, so a client updates or removes
+its entry instead of adding a copy.
 """
 
 import re
@@ -18,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Timezone, vDuration, vText
+from icalendar import Calendar, Timezone, vCalAddress, vDuration, vText
 from icalendar import Event as VEvent
 
 from events.calendar.vtimezone import vtimezone as yearly_vtimezone
@@ -95,6 +101,29 @@ class Attendance:
 
 
 NOT_REGISTERED = Attendance()
+
+REQUEST, CANCEL = "REQUEST", "CANCEL"
+
+
+@dataclass(frozen=True)
+class Itip:
+    """One scheduling message to one attendee (RFC 5546 §3.2.2 REQUEST, §3.2.5 CANCEL).
+
+    `sequence` is the VEVENT's SEQUENCE: the caller's count of what changed for this person,
+    never lower than an earlier message's. `sent_at` is DTSTAMP (with a METHOD it is when the
+    message was made, RFC 5545 §3.8.7.2)."""
+
+    method: str
+    sequence: int
+    sent_at: datetime
+    organizer_email: str
+    organizer_name: str
+    attendee_email: str
+    attendee_name: str
+
+    def __post_init__(self):
+        if self.method not in (REQUEST, CANCEL):
+            raise ValueError(f"unsupported iTIP method: {self.method!r}")
 
 
 def event_url(event, site_url: str) -> str:
@@ -236,12 +265,15 @@ def _timezones(events: list) -> list[Timezone]:
 
 
 def new_calendar(*, name: str = "", description: str = "",
-                 refresh_minutes: int | None = None) -> Calendar:
-    """An empty VCALENDAR with the calendar-level properties clients read."""
+                 refresh_minutes: int | None = None, method: str | None = None) -> Calendar:
+    """An empty VCALENDAR with the calendar-level properties clients read (METHOD only for a
+    scheduling message; published calendars have none)."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
+    if method:
+        cal.add("method", method)
     # X-WR-* are TEXT like NAME/DESCRIPTION (RFC 7986): escaped, line breaks as \\n.
     if name:
         cal.add("name", vText(clean_text(name)))
@@ -260,11 +292,12 @@ END = b"END:VCALENDAR\r\n"
 
 
 def calendar_head(spans: Iterable[tuple[str, int, int]], *, name: str, description: str,
-                  refresh_minutes: int = 60) -> bytes:
+                  refresh_minutes: int = 60, method: str | None = None) -> bytes:
     """VCALENDAR's properties and the VTIMEZONEs for `spans` (see zone_spans), without the
     closing line: a feed is this, its VEVENTs' bytes, and END — byte for byte what the
     library writes for the whole calendar."""
-    cal = new_calendar(name=name, description=description, refresh_minutes=refresh_minutes)
+    cal = new_calendar(name=name, description=description, refresh_minutes=refresh_minutes,
+                       method=method)
     for tz in timezones(spans):
         cal.add_component(tz)
     return cal.to_ical()[: -len(END)]
@@ -291,14 +324,46 @@ def build_calendar(events: Iterable, *, name: str, description: str, site_url: s
     return b"".join(parts)
 
 
+def _address(email: str, name: str, **params: str) -> vCalAddress:
+    address = vCalAddress(f"mailto:{email}")
+    if param_text(name):
+        address.params["CN"] = param_text(name)
+    address.params.update(params)
+    return address
+
+
+def _schedule(item: VEvent, itip: Itip) -> None:
+    """Turn a published VEVENT into the REQUEST or CANCEL of one attendee's seat."""
+    for name in ("DTSTAMP", "SEQUENCE"):
+        del item[name]
+    item.add("dtstamp", itip.sent_at.astimezone(UTC))
+    item.add("sequence", itip.sequence)
+    item.add("organizer", _address(itip.organizer_email, itip.organizer_name))
+    attendee = {"CUTYPE": "INDIVIDUAL", "ROLE": "REQ-PARTICIPANT", "RSVP": "FALSE"}
+    if itip.method == REQUEST:
+        attendee["PARTSTAT"] = "ACCEPTED"
+    item.add("attendee", _address(itip.attendee_email, itip.attendee_name, **attendee))
+    if itip.method == CANCEL:
+        # The message goes to this one person only: for them the whole entry is gone.
+        for name in ("STATUS", "TRANSP"):
+            del item[name]
+        item.add("status", "CANCELLED")
+        item.add("transp", "TRANSPARENT")
+
+
 def event_ics(event, *, site_url: str, domain: str, label: Callable = _default_label,
-              words: Mapping[str, str] = WORDS, waitlisted: bool = False) -> bytes:
-    """A single event ("add to calendar", mail attachments): VCALENDAR, VTIMEZONE, VEVENT."""
+              words: Mapping[str, str] = WORDS, waitlisted: bool = False,
+              itip: Itip | None = None) -> bytes:
+    """A single event: VCALENDAR, VTIMEZONE, VEVENT. Without `itip` a published calendar ("add
+    to calendar", partners' mails); with it a scheduling message to one registrant."""
     words = {**WORDS, **words}
     # No calendar name: Apple and Outlook would offer to create a new calendar for one event.
-    head = calendar_head(zone_spans([event]), name="", description="", refresh_minutes=0)
+    head = calendar_head(zone_spans([event]), name="", description="", refresh_minutes=0,
+                         method=itip.method if itip else None)
     item = vevent(event, site_url=site_url, domain=domain, label=label, words=words,
-                  attendance=Attendance(waitlisted=waitlisted))
+                  attendance=Attendance(waitlisted=waitlisted and itip is None))
+    if itip is not None:
+        _schedule(item, itip)
     return head + item.to_ical() + END
 
 

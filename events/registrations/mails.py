@@ -1,12 +1,19 @@
-"""The mails registrations send: confirmed (with the event's .ics), waitlisted, promoted, and
-the event moved or cancelled. Queued in the recipient's language; sent after the commit."""
+"""The mails registrations send: confirmed (with the event's .ics), waitlisted, promoted, the
+seat cancelled, and the event moved or cancelled. Queued in the recipient's language; sent after
+the commit.
 
+The .ics a registrant gets is an iTIP message (RFC 5546): REQUEST while they hold a seat
+(confirmed, won from the waitlist, moved), CANCEL once the seat or the event is gone, with the
+feeds' UID. Waitlisted people hold no seat and get no calendar file."""
+
+from email.utils import parseaddr
 
 from flask import current_app
 from flask_babel import force_locale
 
-from events.calendar.ical import event_ics
+from events.calendar.ical import CANCEL, REQUEST, Itip, event_ics, lead_partner
 from events.calendar.store import translated_words
+from events.db import utcnow
 from events.enums import RegistrationStatus, label
 from events.mail import Attachment, absolute_url, queue_mail, site_root
 
@@ -20,20 +27,68 @@ SUBJECTS = {
     "confirmed": _("You are registered: %(title)s"),
     "waitlisted": _("You are on the waitlist: %(title)s"),
     "promoted": _("A seat is yours: %(title)s"),
+    "registration_cancelled": _("Registration cancelled: %(title)s"),
     "moved": _("Event moved: %(title)s"),
     "cancelled": _("Event cancelled: %(title)s"),
 }
 
+# SEQUENCE of a registrant's messages = the event's sequence (time, place, status, title) plus
+# what happened to this person's seat: +1 once won from the waitlist, +2 once cancelled. A person
+# who cancels and registers again starts PER_REGISTRATION higher, above their last CANCEL.
+PROMOTED, CANCELLED, PER_REGISTRATION = 1, 2, 3
 
-def ics_attachment(event, recipient, *, waitlisted: bool = False) -> Attachment:
+
+def seat_sequence(registration, earlier: int = 0) -> int:
+    """The SEQUENCE of this registration's next calendar message; `earlier` is how many
+    registrations the person made for the event before this one."""
+    seat = PER_REGISTRATION * earlier
+    if registration.confirmed_at is not None and \
+            registration.confirmed_at > registration.registered_at:
+        seat += PROMOTED
+    if registration.status == RegistrationStatus.CANCELLED:
+        seat += CANCELLED
+    return (registration.event.sequence or 0) + seat
+
+
+def organizer(event) -> tuple[str, str]:
+    """(address, name) of iTIP's ORGANIZER: the site's sender address (replies go nowhere
+    else), named after the lead partner."""
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    name, address = (sender if isinstance(sender, tuple | list) else parseaddr(sender))
+    lead = lead_partner(event)
+    return address, lead.name if lead is not None else name
+
+
+def _itip(registration, method: str, earlier: int | None) -> Itip:
+    if earlier is None:
+        from events.registrations.queries import earlier_registrations
+
+        earlier = earlier_registrations(registration.event, [registration.id]).get(
+            registration.id, 0)
+    address, name = organizer(registration.event)
+    return Itip(method=method, sequence=seat_sequence(registration, earlier),
+                sent_at=utcnow(), organizer_email=address, organizer_name=name,
+                attendee_email=registration.user.email, attendee_name=registration.user.name)
+
+
+def ics_attachment(event, recipient, *, waitlisted: bool = False,
+                   itip: Itip | None = None) -> Attachment:
     """The event as an iCalendar file (the calendar area's pure builder), with category labels
-    in the recipient's language."""
+    in the recipient's language: a published calendar, or the iTIP message `itip`."""
     config = current_app.config
     with force_locale(recipient.locale or config["BABEL_DEFAULT_LOCALE"]):
         data = event_ics(event, site_url=site_root(), domain=config["SITE_DOMAIN"],
-                         label=label, words=translated_words(), waitlisted=waitlisted)
+                         label=label, words=translated_words(), waitlisted=waitlisted,
+                         itip=itip)
+    method = f"method={itip.method}; " if itip is not None else ""
     return Attachment(filename=f"event-{event.id}.ics",
-                      content_type="text/calendar; charset=utf-8", data=data)
+                      content_type=f"text/calendar; {method}charset=utf-8", data=data)
+
+
+def seat_attachment(registration, method: str, earlier: int | None = None) -> Attachment:
+    """The REQUEST or CANCEL of this registrant's seat."""
+    return ics_attachment(registration.event, registration.user,
+                          itip=_itip(registration, method, earlier))
 
 
 def _links(registration, token: str | None = None) -> dict:
@@ -49,7 +104,7 @@ def _links(registration, token: str | None = None) -> dict:
 def confirmed(registration, token: str) -> None:
     event = registration.event
     queue_mail(registration.user, SUBJECTS["confirmed"], "registration_confirmed",
-               attachments=[ics_attachment(event, registration.user)], title=event.title,
+               attachments=[seat_attachment(registration, REQUEST)], title=event.title,
                event=event, registration=registration, **_links(registration, token))
 
 
@@ -63,27 +118,41 @@ def waitlisted(registration, position: int, token: str) -> None:
 def promoted(registration) -> None:
     event = registration.event
     queue_mail(registration.user, SUBJECTS["promoted"], "registration_promoted",
-               attachments=[ics_attachment(event, registration.user)], title=event.title,
+               attachments=[seat_attachment(registration, REQUEST)], title=event.title,
                event=event, registration=registration, **_links(registration))
 
 
-def event_changed(registration, kind: str, changes: dict) -> None:
-    """`kind` is "moved" or "cancelled"; both carry the updated .ics so calendars follow."""
+def registration_cancelled(registration, *, had_seat: bool) -> None:
+    """The person's registration is cancelled: a seat's CANCEL removes it from their calendar;
+    a waitlist place never was in it."""
     event = registration.event
-    waiting = registration.status == RegistrationStatus.WAITLISTED
-    attachment = ics_attachment(event, registration.user, waitlisted=waiting)
+    attachments = [seat_attachment(registration, CANCEL)] if had_seat else []
+    queue_mail(registration.user, SUBJECTS["registration_cancelled"], "registration_cancelled",
+               attachments=attachments, title=event.title, event=event,
+               registration=registration, had_seat=had_seat, **_links(registration))
+
+
+def event_changed(registration, kind: str, changes: dict, earlier: int | None = None) -> None:
+    """`kind` is "moved" or "cancelled"; a seat gets its REQUEST (moved) or CANCEL so calendars
+    follow. `earlier`: see seat_sequence (notify passes it for all registrants at once)."""
+    event = registration.event
+    has_seat = registration.status == RegistrationStatus.CONFIRMED
+    attachments = [seat_attachment(registration, REQUEST if kind == "moved" else CANCEL,
+                                   earlier)] if has_seat else []
     queue_mail(registration.user, SUBJECTS[kind], f"event_{kind}",
-               attachments=[attachment], title=event.title, event=event,
-               registration=registration, changes=changes, **_links(registration))
+               attachments=attachments, title=event.title, event=event,
+               registration=registration, changes=changes, has_seat=has_seat,
+               **_links(registration))
 
 
 SUBJECTS["reminder"] = _("Reminder: %(title)s starts soon")
 
 
 def reminder(registration, *, dedupe_key: str) -> None:
-    """Sent by the worker before the start (registrations.reminders), once per seat and time."""
+    """Sent by the worker before the start (registrations.reminders), once per seat and time;
+    its REQUEST repeats the seat's current SEQUENCE, so a calendar keeps one entry."""
     event = registration.event
     queue_mail(registration.user, SUBJECTS["reminder"], "registration_reminder",
-               attachments=[ics_attachment(event, registration.user)], dedupe_key=dedupe_key,
+               attachments=[seat_attachment(registration, REQUEST)], dedupe_key=dedupe_key,
                title=event.title, event=event, registration=registration,
                **_links(registration))

@@ -14,6 +14,7 @@ from events.enums import RegistrationStatus
 from events.extensions import db
 from events.registrations import mails
 from events.registrations.models import Registration
+from events.registrations.queries import earlier_registrations
 
 KINDS = ("moved", "cancelled")
 
@@ -31,8 +32,9 @@ def event_changed(actor, event, kind: str, changes: dict) -> None:
         .options(selectinload(Registration.user))
         .order_by(Registration.registered_at, Registration.id)
     )
+    earlier = earlier_registrations(event)
     for registration in registrations:
-        mails.event_changed(registration, kind, changes)
+        mails.event_changed(registration, kind, changes, earlier.get(registration.id, 0))
 
 
 def capacity_changed(actor, event) -> None:

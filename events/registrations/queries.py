@@ -169,3 +169,20 @@ def matches(registration: Registration, search: str) -> bool:
         return False
     haystack = f"{user.name} {user.email} {user.company}".casefold()
     return all(word in haystack for word in search.casefold().split())
+
+
+def earlier_registrations(event: Event, registration_ids=None) -> dict[int, int]:
+    """{registration_id: how many registrations the same person made for the event before it}
+    (cancelled ones: a person may cancel and register again), in one query."""
+    rows = db.session.execute(
+        sa.select(Registration.id, Registration.user_id)
+        .where(Registration.event_id == event.id).order_by(Registration.id))
+    seen: dict[int, int] = {}
+    earlier = {}
+    for registration_id, user_id in rows:
+        earlier[registration_id] = seen.get(user_id, 0)
+        seen[user_id] = earlier[registration_id] + 1
+    if registration_ids is not None:
+        wanted = set(registration_ids)
+        earlier = {k: v for k, v in earlier.items() if k in wanted}
+    return earlier

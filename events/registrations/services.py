@@ -1,5 +1,6 @@
-"""The registration rules: register, cancel (signed in or by the mailed link), promote from the
-waitlist, check in. Every capacity decision is taken while holding the event's lock."""
+"""The registration rules: register, cancel (signed in or by the mailed link), send the
+confirmation again, promote from the waitlist, check in. Every capacity decision is taken
+while holding the event's lock."""
 
 import hashlib
 import secrets
@@ -198,8 +199,31 @@ def _cancel(actor, registration: Registration) -> Registration:
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = utcnow()
     record(actor, "registration.cancel", registration, changes, event=event)
+    mails.registration_cancelled(registration, had_seat=was_confirmed)
     if was_confirmed:
         fill_seats(actor, event)
+    return registration
+
+
+def resend_confirmation(actor, registration: Registration) -> Registration:
+    """Send the confirmation (or waitlist) mail again with a fresh cancel link: the token is
+    stored hashed, so a new one replaces it and the old link stops working."""
+    if actor is None or actor.id != registration.user_id:
+        raise NotAllowed(_("You can only do this for your own registration."))
+    if registration.status not in ACTIVE:
+        raise Conflict(_("This registration is cancelled; there is nothing to send."))
+    event = registration.event
+    if event.status == EventStatus.CANCELLED or event.starts_at <= utcnow():
+        raise Conflict(_("This event is over or cancelled; there is nothing to send."))
+    token = secrets.token_urlsafe(32)
+    registration.cancel_token_hash = hash_token(token)
+    registration.cancel_token = token  # only in memory, like in register()
+    db.session.flush()
+    record(actor, "registration.resend_link", registration, event=event)
+    if registration.status == RegistrationStatus.WAITLISTED:
+        mails.waitlisted(registration, waitlist_position(registration), token)
+    else:
+        mails.confirmed(registration, token)
     return registration
 
 

@@ -1,4 +1,5 @@
-"""Registering, cancelling (signed in or by link), my events, and the staff attendee list."""
+"""Registering, cancelling (signed in or by link), my events (with the confirmation sent again),
+and the staff attendee list."""
 
 from flask import (
     Blueprint,
@@ -20,7 +21,7 @@ from events.auth.views import safe_next
 from events.db import utcnow
 from events.enums import RegistrationStatus
 from events.errors import DomainError, NotAllowed, NotFound
-from events.extensions import db
+from events.extensions import db, limiter
 from events.planning.queries import get_event
 from events.registrations import services
 from events.registrations.export import attendees_csv
@@ -35,6 +36,7 @@ from events.registrations.queries import (
     my_events,
     waitlist_positions,
 )
+from events.security import user_limit_key
 
 bp = Blueprint("registrations", __name__)
 
@@ -62,6 +64,14 @@ def _staff_event_or_404(event_id: int):
 def _valid(form) -> None:
     if not form.validate_on_submit():
         abort(400, _("The form was changed or has expired. Reload the page and try again."))
+
+
+def _own_registration_or_404(registration_id: int) -> Registration:
+    """Someone else's registration does not exist for the signed-in person."""
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.user_id != current_user.id:
+        raise NotFound(_("There is no such registration."))
+    return registration
 
 
 def _commit(change, *args):
@@ -105,15 +115,28 @@ def register(event_id: int):
 @login_required
 def cancel(registration_id: int):
     """Cancel my registration; the seat goes to the waitlist."""
-    registration = db.session.get(Registration, registration_id)
-    if registration is None or registration.user_id != current_user.id:
-        raise NotFound(_("There is no such registration."))
+    registration = _own_registration_or_404(registration_id)
     form = ActionForm()
     _valid(form)
     _commit(services.cancel_registration, current_user, registration)
     flash(_("Your registration for “%(title)s” is cancelled.", title=registration.event.title),
           "success")
     return redirect(safe_next(form.next.data, "registrations.mine"))
+
+
+@bp.post("/registrations/<int:registration_id>/resend")
+@login_required
+@limiter.limit(lambda: current_app.config["RESEND_CONFIRMATION_RATE_LIMIT"],
+               key_func=user_limit_key)
+def resend(registration_id: int):
+    """Send my confirmation again with a fresh cancel link (the old link stops working)."""
+    registration = _own_registration_or_404(registration_id)
+    _valid(ActionForm())
+    _commit(services.resend_confirmation, current_user, registration)
+    flash(_("We sent the confirmation for “%(title)s” again to %(email)s, with a new cancel "
+            "link; earlier links no longer work.", title=registration.event.title,
+            email=current_user.email), "success")
+    return redirect(url_for("registrations.mine"))
 
 
 @bp.route("/cancel/<token>", methods=["GET", "POST"])

@@ -46,6 +46,7 @@ from events.registrations.services import (
     cancel_registration,
     check_in,
     register,
+    resend_confirmation,
     undo_check_in,
 )
 from tests.conftest import ROOT, login
@@ -98,6 +99,7 @@ def _the_whole_life_of_an_event():
     cancel_registration(people.first, first)  # the second person moves up
     second = db.session.scalar(sa.select(type(first)).where(
         type(first).user_id == people.second.id))
+    resend_confirmation(people.second, second)
     check_in(people.staff_b, second)
 
     update_event(people.staff_a, event, title="Bioreactor scale-up workshop",

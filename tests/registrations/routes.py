@@ -4,6 +4,7 @@ ROUTES = {
     "registrations.mine": "signed-in",
     "registrations.register": "signed-in",
     "registrations.cancel": "signed-in",
+    "registrations.resend": "signed-in",
     "registrations.cancel_by_token": "token",
     "registrations.attendees": "staff",
     "registrations.export": "staff",

@@ -66,7 +66,8 @@ def test_promotion_mail_goes_to_the_promoted_person(app, event, residents, outbo
     outbox.clear()
     cancel_registration(residents[0], regs[0])
     sent()
-    (message,) = outbox
+    cancelled, message = outbox
+    assert cancelled.recipients == [residents[0].email]
     assert message.recipients == [residents[2].email]
     assert message.subject == f"A seat is yours: {event.title}"
     assert "http://localhost/my/events" in message.body
@@ -118,7 +119,12 @@ def test_event_cancelled_mail_for_waitlisted_people_too(app, event, residents, s
         assert message.subject == f"Event cancelled: {event.title}"
         assert "The speaker is ill" in message.body
         assert "The speaker is ill" in message.html
-        _, vevent = parse_ics(message)
+        if message.recipients == [residents[2].email]:
+            assert not message.attachments  # waitlisted: no seat, nothing in their calendar
+            assert ".ics" not in message.body
+            continue
+        calendar, vevent = parse_ics(message)
+        assert str(calendar["METHOD"]) == "CANCEL"
         assert str(vevent["STATUS"]) == "CANCELLED"
 
 

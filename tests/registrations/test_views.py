@@ -145,8 +145,9 @@ def test_cancel_from_my_events_promotes_and_mails_the_next_person(app, client, e
     response = client.post(f"/registrations/{mine.id}/cancel", data={"next": "/my/events"})
     assert response.status_code == 302
     assert waiting.status == RegistrationStatus.CONFIRMED
-    assert [m.recipients for m in outbox] == [[residents[2].email]]
-    assert "A seat is yours" in outbox[0].subject
+    assert [m.recipients for m in outbox] == [[residents[0].email], [residents[2].email]]
+    assert "Registration cancelled" in outbox[0].subject
+    assert "A seat is yours" in outbox[1].subject
 
 
 def test_cancel_link_from_the_mail_works_once_without_signing_in(app, client, event,
