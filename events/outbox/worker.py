@@ -1,6 +1,7 @@
 """The background worker: a Huey consumer (`flask worker`) that delivers the outbox when the
 web app says mail is waiting, and every minute sweeps whatever is due (retries, mail whose
-wake-up was lost), sends reminders and nudges, and forgets old sent mail.
+wake-up was lost), sends reminders and nudges, and forgets old sent mail; once a day it
+anonymises past attendees after the retention period.
 
 The queue holds only wake-ups; the outbox table is the record. Losing the queue (a Redis
 restart, a deleted SQLite file) delays mail by at most a minute and loses none.
@@ -54,28 +55,11 @@ def init_worker(app: Flask) -> None:
         run.__name__ = function.__name__
         return run
 
-    def deliver():
-        from events.outbox.delivery import deliver_due
-
-        outcome = deliver_due()
-        if outcome.claimed:
-            log.info("outbox: %s sent, %s to retry, %s dead",
-                     outcome.sent, outcome.retry, outcome.dead)
-
-    def sweep():
-        from events.outbox.delivery import deliver_due
-        from events.outbox.services import forget_old_mail
-        from events.planning.nudges import queue_nudges
-        from events.registrations.reminders import queue_reminders
-
-        queue_reminders()
-        queue_nudges()
-        forget_old_mail()
-        deliver_due()
-
     tasks = {
         "deliver": huey.task(name="outbox.deliver", expires=timedelta(hours=1))(in_app(deliver)),
         "sweep": huey.periodic_task(crontab(minute="*"), name="outbox.sweep")(in_app(sweep)),
+        "daily": huey.periodic_task(crontab(minute="17", hour="3"),
+                                    name="worker.daily")(in_app(daily)),
     }
     app.extensions["huey"] = huey
     app.extensions["outbox_tasks"] = tasks
@@ -88,6 +72,44 @@ def init_worker(app: Flask) -> None:
             db.session.rollback()
             wake_worker()
         return response
+
+
+def deliver() -> None:
+    """Woken after a commit: send what is due."""
+    from events.outbox.delivery import deliver_due
+
+    outcome = deliver_due()
+    if outcome.claimed:
+        log.info("outbox: %s sent, %s to retry, %s dead",
+                 outcome.sent, outcome.retry, outcome.dead)
+
+
+def sweep() -> None:
+    """Every minute: reminders and nudges that fell due, old sent mail, then delivery (which
+    also picks up retries and mail whose wake-up was lost)."""
+    from events.outbox.delivery import deliver_due
+    from events.outbox.services import forget_old_mail
+    from events.planning.nudges import queue_nudges
+    from events.registrations.reminders import queue_reminders
+
+    queue_reminders()
+    queue_nudges()
+    forget_old_mail()
+    deliver_due()
+
+
+def daily() -> int:
+    """Once a day (03:17 UTC): attendee names of events that ended more than
+    ATTENDEE_RETENTION_DAYS ago are anonymised (0: never). Returns how many."""
+    from events.auth.personal_data import anonymise_past_attendees
+
+    days = current_app.config["ATTENDEE_RETENTION_DAYS"]
+    if not days:
+        return 0
+    count = anonymise_past_attendees(days)
+    db.session.commit()
+    log.info("anonymised %s attendees of events that ended over %s days ago", count, days)
+    return count
 
 
 def mark_committed(session) -> None:

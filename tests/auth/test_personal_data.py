@@ -97,3 +97,19 @@ def test_retention_command(app, runner):
     result = runner.invoke(args=["auth", "anonymise-attendees"])
     assert result.exit_code == 0, result.output
     assert "anonymised 1" in result.output
+
+
+def test_the_worker_anonymises_once_a_day_after_the_retention_period(app):
+    from events.outbox.worker import daily
+
+    now = utcnow()
+    registration = make_registration(make_event(starts_at=now - timedelta(days=40),
+                                                 ends_at=now - timedelta(days=39)))
+    db.session.commit()
+    assert daily() == 0                          # retention off by default
+    app.config["ATTENDEE_RETENTION_DAYS"] = 30
+    assert daily() == 1
+    db.session.expire_all()
+    assert registration.anonymised_at is not None
+    huey = app.extensions["huey"]
+    assert "worker.daily" in {type(task).__name__ for task in huey._registry.periodic_tasks}
