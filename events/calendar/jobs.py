@@ -3,8 +3,8 @@ become and what the planning rules refuse), the person fixes and chooses, then t
 events are created through planning.services.create_event — one path for every event, so
 imported ones meet the same rules as the form — committing in batches with progress.
 
-`enqueue_import` is the one seam to the background worker; until it exists the job runs
-right away, after the request's commit."""
+`enqueue_import` hands the committed job to the background worker (`flask worker`); the
+job page refreshes itself until the job is done."""
 
 import logging
 import zlib
@@ -34,8 +34,19 @@ log = logging.getLogger(__name__)
 
 
 def enqueue_import(job_id: int) -> None:
-    """Hand the job to the background worker (for now: run it here and now)."""
-    run_import_job(job_id)
+    """Hand the committed job to the background worker. If the task queue cannot be reached,
+    the job runs here and now rather than wait for nobody."""
+    from flask import current_app
+
+    # The caller committed; end any read transaction since, so that a worker in this very
+    # process (Huey's immediate mode) never waits behind this session's lock.
+    db.session.rollback()
+    try:
+        current_app.extensions["worker_tasks"]["import"](job_id)
+    except Exception:  # the queue is down: do the work in this request
+        log.warning("task queue unreachable; running import job %s here", job_id,
+                    exc_info=True)
+        run_import_job(job_id)
 
 
 def start_import(actor, data: bytes, *, source: str, default_zone: str) -> ImportJob:

@@ -58,18 +58,16 @@ def init_worker(app: Flask) -> None:
     tasks = {
         "deliver": huey.task(name="outbox.deliver", expires=timedelta(hours=1))(in_app(deliver)),
         "sweep": huey.periodic_task(crontab(minute="*"), name="outbox.sweep")(in_app(sweep)),
+        "import": huey.task(name="calendar.import")(in_app(run_import)),
         "daily": huey.periodic_task(crontab(minute="17", hour="3"),
                                     name="worker.daily")(in_app(daily)),
     }
     app.extensions["huey"] = huey
-    app.extensions["outbox_tasks"] = tasks
+    app.extensions["worker_tasks"] = tasks
 
     @app.after_request
     def _wake_after_commit(response):
         if db.session.info.pop(COMMITTED_FLAG, False):
-            # The request is done with the database; its read transaction (if any) ends here
-            # so the worker's own transaction never waits behind it.
-            db.session.rollback()
             wake_worker()
         return response
 
@@ -96,6 +94,13 @@ def sweep() -> None:
     queue_nudges()
     forget_old_mail()
     deliver_due()
+
+
+def run_import(job_id: int) -> None:
+    """A calendar import job: read the file into a preview, or create the chosen events."""
+    from events.calendar.jobs import run_import_job
+
+    run_import_job(job_id)
 
 
 def daily() -> int:
@@ -125,8 +130,11 @@ def wake_worker() -> None:
     """Tell the worker that committed mail waits. Never fails the caller: if the queue is
     unreachable, the minute's sweep delivers the mail."""
     db.session.info.pop(COMMITTED_FLAG, None)
+    # The caller committed; a read transaction begun since ends here, so that a worker in
+    # this very process (Huey's immediate mode) never waits behind this session's lock.
+    db.session.rollback()
     try:
-        current_app.extensions["outbox_tasks"]["deliver"]()
+        current_app.extensions["worker_tasks"]["deliver"]()
     except Exception:
         log.warning("could not wake the worker; the next sweep delivers the mail",
                     exc_info=True)
@@ -143,7 +151,7 @@ def run_consumer(app: Flask, *, workers: int = 2) -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app.extensions["outbox_tasks"]["deliver"]()   # send what waited while no worker ran
+    app.extensions["worker_tasks"]["deliver"]()   # send what waited while no worker ran
     consumer = Consumer(huey, workers=workers, periodic=True, initial_delay=0.1,
                         backoff=1.15, max_delay=1.0, worker_type="thread")
     consumer.run()

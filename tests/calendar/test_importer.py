@@ -57,7 +57,8 @@ def staff(app):
 
 
 def preview(client, data: bytes):
-    """Upload; the job runs at once (no worker yet): the preview page or the refusal."""
+    """Upload; the job runs at once (Huey's immediate mode in tests): the preview page or the
+    refusal."""
     return client.post("/calendar/import", data={"file": (io.BytesIO(data), "events.ics")},
                        content_type="multipart/form-data", follow_redirects=True)
 
@@ -412,3 +413,29 @@ def test_an_unexpected_failure_marks_the_job_failed_not_a_500(app, client, staff
     job = last_job()
     assert job.status == ImportJobStatus.FAILED
     assert "stopped unexpectedly" in job.error
+
+
+def test_the_worker_reads_the_file_and_the_page_waits_for_it(make_app, tmp_path):
+    """With a real task queue the request only stores the job; the worker's task reads it."""
+    app = make_app(TASK_QUEUE_URL=f"sqlite:///{tmp_path}/queue.sqlite3")
+    with app.app_context():
+        user = make_user("staff", make_partner(slug="bpc"))
+        db.session.commit()
+        client = app.test_client()
+        login(client, user)
+        response = client.post("/calendar/import",
+                               data={"file": (io.BytesIO(ics(NEW)), "events.ics")},
+                               content_type="multipart/form-data")
+        assert response.status_code == 303
+        job = last_job()
+        assert job.status == ImportJobStatus.QUEUED
+        page = client.get(f"/calendar/import/{job.id}").get_data(as_text=True)
+        assert 'http-equiv="refresh"' in page          # the page waits for the worker
+        db.session.rollback()   # this test's reads end (on SQLite they hold the write lock)
+        huey = app.extensions["huey"]
+        task = huey.dequeue()
+        assert task.name == "calendar.import"
+        huey.execute(task)                             # what `flask worker` does
+        assert last_job().status == ImportJobStatus.READY
+        assert "Imported seminar, part 1" in client.get(
+            f"/calendar/import/{job.id}").get_data(as_text=True)
