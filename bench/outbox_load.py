@@ -180,6 +180,7 @@ def one_round(args, smtp: str) -> dict:
         return {"smtp": smtp, "n": len(latencies), "rps": len(latencies) / elapsed,
                 "p50": statistics.median(latencies) * 1000,
                 "cpu_ms": 1000 * cpu / len(latencies),
+                "busy_ms": 1000 * args.workers * elapsed / len(latencies),
                 "root_idle": statistics.median(idle) * 1000,
                 "root_burst": statistics.median(probe_result) * 1000 if probe_result else 0,
                 "root_n": len(probe_result),
@@ -214,15 +215,17 @@ def main() -> None:
         "and SMTP on 127.0.0.1 that is healthy (aiosmtpd) or hangs (accepts, never answers). "
         "`GET /` is requested in a loop by one more client during the burst.",
         "",
-        "| SMTP | registrations | req/s | p50 ms | gunicorn CPU ms / registration "
+        "| SMTP | registrations | req/s | p50 ms | workers × time / registrations ms "
+        "| gunicorn CPU ms / registration "
         "| GET / idle p50 ms | GET / during burst p50 ms (n) | all mail delivered after "
         "| outbox afterwards |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ]
     for r in rounds:
         delivered = f"{r['delivered_after']:.1f} s" if r["delivered_after"] is not None else "—"
         lines.append(
-            f"| {r['smtp']} | {r['n']} | {r['rps']:.0f} | {r['p50']:.0f} | {r['cpu_ms']:.1f} | "
+            f"| {r['smtp']} | {r['n']} | {r['rps']:.0f} | {r['p50']:.0f} | {r['busy_ms']:.0f} | "
+            f"{r['cpu_ms']:.1f} | "
             f"{r['root_idle']:.0f} | {r['root_burst']:.0f} ({r['root_n']}) | {delivered} | "
             f"{r['states']} |")
     lines += ["", f"Machine: {os.cpu_count()} CPUs shared with other work; figures are "

@@ -35,6 +35,14 @@ def smtp_app(make_app, tmp_path):
     return build
 
 
+@pytest.fixture
+def relay():
+    """A healthy SMTP server that keeps what it receives (it can drop or refuse on demand)."""
+    server = RecordingSmtp(free_port()).start()
+    yield server
+    server.stop()
+
+
 def _mail(address: str, n: int = 0) -> OutboxMessage:
     return queue_mail(address, "Hello %(n)s", "verify_email", n=n, link="https://x.test/v",
                       user=None)
@@ -113,48 +121,38 @@ def test_relay_down_then_back_every_message_arrives_exactly_once(smtp_app):
             server.stop()
 
 
-def test_a_relay_dropping_mid_message_gets_the_message_again_once(smtp_app):
-    port = free_port()
-    server = RecordingSmtp(port).start()
-    server.drop_next = 1
-    app = smtp_app(port)
-    try:
-        with app.app_context():
-            rows = [_mail(f"person{n}@example.org", n) for n in range(3)]
-            db.session.commit()
-            first = delivery.deliver_due()
-            assert first.retry == 1
-            assert first.sent == 2
-            [retried] = [r for r in rows if _statuses()[r.id] == "queued"]
-            assert retried.attempts == 1
-            assert retried.last_error
-            assert delivery.deliver_due(now=utcnow() + timedelta(minutes=2)).sent == 1
-            ids = server.message_ids()
-            assert sorted(ids) == sorted(r.message_id for r in rows)   # each once
-    finally:
-        server.stop()
+def test_a_relay_dropping_mid_message_gets_the_message_again_once(smtp_app, relay):
+    relay.drop_next = 1
+    app = smtp_app(relay.port)
+    with app.app_context():
+        rows = [_mail(f"person{n}@example.org", n) for n in range(3)]
+        db.session.commit()
+        first = delivery.deliver_due()
+        assert first.retry == 1
+        assert first.sent == 2
+        [retried] = [r for r in rows if _statuses()[r.id] == "queued"]
+        assert retried.attempts == 1
+        assert retried.last_error
+        assert delivery.deliver_due(now=utcnow() + timedelta(minutes=2)).sent == 1
+        ids = relay.message_ids()
+        assert sorted(ids) == sorted(r.message_id for r in rows)   # each once
 
 
-def test_one_bad_address_fails_alone(smtp_app):
-    port = free_port()
-    server = RecordingSmtp(port).start()
-    app = smtp_app(port)
-    try:
-        with app.app_context():
-            good1 = _mail("first@example.org", 1)
-            refused = _mail("refused@example.org", 2)     # the relay says 550
-            broken = _mail("a@example.org\nBcc: everyone@example.org", 3)  # header injection
-            good2 = _mail("last@example.org", 4)
-            db.session.commit()
-            outcome = delivery.deliver_due()
-            assert (outcome.sent, outcome.retry, outcome.dead) == (2, 0, 2)
-            statuses = _statuses()
-            assert statuses[refused.id] == statuses[broken.id] == "dead"
-            assert statuses[good1.id] == statuses[good2.id] == "sent"
-            assert "550" in refused.last_error
-            assert sorted(server.recipients()) == ["first@example.org", "last@example.org"]
-    finally:
-        server.stop()
+def test_one_bad_address_fails_alone(smtp_app, relay):
+    app = smtp_app(relay.port)
+    with app.app_context():
+        good1 = _mail("first@example.org", 1)
+        refused = _mail("refused@example.org", 2)     # the relay says 550
+        broken = _mail("a@example.org\nBcc: everyone@example.org", 3)  # header injection
+        good2 = _mail("last@example.org", 4)
+        db.session.commit()
+        outcome = delivery.deliver_due()
+        assert (outcome.sent, outcome.retry, outcome.dead) == (2, 0, 2)
+        statuses = _statuses()
+        assert statuses[refused.id] == statuses[broken.id] == "dead"
+        assert statuses[good1.id] == statuses[good2.id] == "sent"
+        assert "550" in refused.last_error
+        assert sorted(relay.recipients()) == ["first@example.org", "last@example.org"]
 
 
 def test_retries_run_out_after_more_than_a_day_then_an_admin_sends_again(smtp_app):
@@ -184,59 +182,49 @@ def test_retries_run_out_after_more_than_a_day_then_an_admin_sends_again(smtp_ap
             server.stop()
 
 
-def test_a_dead_workers_claim_runs_out_and_another_worker_sends_it(smtp_app):
-    port = free_port()
-    server = RecordingSmtp(port).start()
-    app = smtp_app(port)
-    try:
-        with app.app_context():
-            row = _mail("someone@example.org")
-            db.session.commit()
-            assert delivery.claim() == [row.id]          # a worker claims it, then dies
-            assert delivery.deliver_due().sent == 0      # the lease still holds
-            lease = timedelta(seconds=app.config["OUTBOX_LEASE_SECONDS"] + 1)
-            assert delivery.deliver_due(now=utcnow() + lease).sent == 1
-            assert server.message_ids() == [row.message_id]
-    finally:
-        server.stop()
+def test_a_dead_workers_claim_runs_out_and_another_worker_sends_it(smtp_app, relay):
+    app = smtp_app(relay.port)
+    with app.app_context():
+        row = _mail("someone@example.org")
+        db.session.commit()
+        assert delivery.claim() == [row.id]          # a worker claims it, then dies
+        assert delivery.deliver_due().sent == 0      # the lease still holds
+        lease = timedelta(seconds=app.config["OUTBOX_LEASE_SECONDS"] + 1)
+        assert delivery.deliver_due(now=utcnow() + lease).sent == 1
+        assert relay.message_ids() == [row.message_id]
 
 
 @pytest.mark.parametrize("messages", [120])
-def test_two_workers_never_send_one_message_twice(smtp_app, messages):
-    port = free_port()
-    server = RecordingSmtp(port).start()
-    app = smtp_app(port, timeout=30)   # this machine may be busy; only a dead relay is slow
-    try:
-        with app.app_context():
-            rows = [_mail(f"p{n}@example.org", n) for n in range(messages)]
-            db.session.commit()
-            expected = sorted(r.message_id for r in rows)
-        start = threading.Barrier(2)
-        errors = []
+def test_two_workers_never_send_one_message_twice(smtp_app, relay, messages):
+    app = smtp_app(relay.port, timeout=30)   # this machine may be busy; only a dead relay is slow
+    with app.app_context():
+        rows = [_mail(f"p{n}@example.org", n) for n in range(messages)]
+        db.session.commit()
+        expected = sorted(r.message_id for r in rows)
+    start = threading.Barrier(2)
+    errors = []
 
-        def work():
-            with app.app_context():
-                try:
-                    start.wait(timeout=10)
-                    while delivery.deliver_batch(limit=7).claimed:
-                        pass
-                except Exception as error:
-                    errors.append(error)
-                finally:
-                    db.session.remove()
-
-        threads = [threading.Thread(target=work) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
-        assert errors == []
-        assert sorted(server.message_ids()) == expected      # all, and each exactly once
+    def work():
         with app.app_context():
-            assert set(_statuses().values()) == {"sent"}
-            assert set(db.session.scalars(sa.select(OutboxMessage.attempts))) == {1}
-    finally:
-        server.stop()
+            try:
+                start.wait(timeout=10)
+                while delivery.deliver_batch(limit=7).claimed:
+                    pass
+            except Exception as error:
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert sorted(relay.message_ids()) == expected      # all, and each exactly once
+    with app.app_context():
+        assert set(_statuses().values()) == {"sent"}
+        assert set(db.session.scalars(sa.select(OutboxMessage.attempts))) == {1}
 
 
 def test_wake_up_lost_is_not_mail_lost(make_app, tmp_path):
