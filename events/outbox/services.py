@@ -44,9 +44,10 @@ def queued_messages() -> list[OutboxMessage]:
 
 def counts() -> dict[str, int]:
     """Messages per state for the admin page; "failed" are queued ones with an error."""
+    tried = (OutboxMessage.attempts > sa.literal_column("0")).label("tried")
     rows = db.session.execute(
-        sa.select(OutboxMessage.status, OutboxMessage.attempts > 0, sa.func.count())
-        .group_by(OutboxMessage.status, OutboxMessage.attempts > 0)).all()
+        sa.select(OutboxMessage.status, tried, sa.func.count())
+        .group_by(OutboxMessage.status, tried)).all()
     result = {"queued": 0, "failed": 0, "sending": 0, "sent": 0, "dead": 0}
     for status, tried, number in rows:
         key = "failed" if status == OutboxStatus.QUEUED and tried else str(status)
