@@ -79,6 +79,8 @@ DEFAULTS = {
     # Attendee names of events that ended more than this many days ago are anonymised by
     # `flask accounts anonymise-attendees` (0: never).
     "ATTENDEE_RETENTION_DAYS": 0,
+    # Where people write about the site (the accessibility statement names it).
+    "CONTACT_EMAIL": "support@joint-events.local",
 }
 
 # Environment variables read as they are (strings) or converted.

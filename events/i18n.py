@@ -117,6 +117,9 @@ def register_template_helpers(app: Flask) -> None:
         format_decimal=format_decimal,
     )
     app.jinja_env.globals.update(event_when=event_when, label=label)
+    from events.ui import register_ui_helpers
+
+    register_ui_helpers(app)
 
     @app.context_processor
     def _language():

@@ -21,6 +21,7 @@ ROUTES = {
     "planning.index": "anyone",
     "planning.detail": "anyone",
     "planning.calendar": "anyone",
+    "planning.accessibility": "anyone",
     "planning.dashboard": "staff",
     "registrations.mine": "signed-in",
 }

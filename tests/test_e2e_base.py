@@ -16,7 +16,7 @@ def test_visitor_switches_language_and_staff_signs_in(app, live_server, page):
     db.session.commit()
 
     page.goto(live_server.url + "/")
-    assert page.locator("h3", has_text="Open lab tour").is_visible()
+    assert page.get_by_role("heading", level=2, name="Open lab tour").is_visible()
     page.click("form.lang-switch button[value=ru]")
     expect(page.locator("html")).to_have_attribute("lang", "ru")
     assert page.locator("nav.main-nav").inner_text().startswith("Афиша")

@@ -127,10 +127,19 @@ def test_month_on_a_phone_is_a_list_of_days_with_events(app, live_server, phone,
     expect(first).to_contain_text("Scheduled")
     expect(days.nth(1).locator(".month-event")).to_contain_text("Cancelled")
 
+    # 320 px (a 1280 px screen at 400 % zoom): still no sideways scrolling.
+    narrow = browser.new_page(viewport={"width": 320, "height": 640})
+    narrow.goto(url)
+    assert overflow(narrow) is None
+    narrow.close()
+
     wide = browser.new_page(viewport={"width": 1280, "height": 900})
     wide.goto(url)
     expect(wide.locator("table.month")).to_be_visible()
     expect(wide.locator(".month-list")).to_be_hidden()
+    # The grid prints each event's status in words, as the week view does.
+    expect(wide.locator(".cal-event", has_text="Patent clinic")).to_contain_text("Cancelled")
+    expect(wide.locator(".cal-event", has_text="Biotech breakfast")).to_contain_text("Scheduled")
     wide.close()
 
 

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from events.contrast import BLACK, text_on
+
 WIDTH, HEIGHT = 760, 360
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 56, 64
 
@@ -17,13 +19,11 @@ class Series:
 
 
 def _ink_on(color: str) -> str:
-    """Black or white text, whichever reads better on the partner's colour."""
+    """Black or white text, whichever contrasts more with the bar by WCAG's formula."""
     try:
-        r, g, b = (int(color[i:i + 2], 16) / 255 for i in (1, 3, 5))
-    except (ValueError, IndexError):
-        return "#000000"
-    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return "#000000" if luminance > 0.5 else "#ffffff"
+        return text_on(color)
+    except ValueError:
+        return BLACK
 
 
 def _color(value: str) -> str:

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from events.audit.services import apply_changes, record
 from events.auth.permissions import is_admin
+from events.contrast import TEXT_CONTRAST, best_text_contrast
 from events.db import just_created
 from events.errors import Conflict, NotAllowed, ValidationFailed
 from events.extensions import db
@@ -30,6 +31,10 @@ def _clean_partner(values: dict) -> dict:
         raise ValidationFailed(_("Use lowercase letters, digits and dashes."), field="slug")
     if not COLOUR.match(values["color"]):
         raise ValidationFailed(_("Use a colour like #1b7f5b."), field="color")
+    if best_text_contrast(values["color"]) < TEXT_CONTRAST:
+        raise ValidationFailed(_("Text on this colour would be hard to read: neither black nor "
+                                 "white text reaches a contrast of 4.5:1. Choose a darker or a "
+                                 "lighter shade."), field="color")
     website = (values.get("website") or "").strip() or None
     if website and not website.startswith(("http://", "https://")):
         raise ValidationFailed(_("Start the address with https://"), field="website")

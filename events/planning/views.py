@@ -88,6 +88,14 @@ def calendar():
                            partners=partners)
 
 
+@bp.get("/accessibility")
+def accessibility():
+    """The accessibility statement: the standard targeted, how it is tested, known gaps and
+    whom to write to."""
+    return render_template("planning/accessibility.html",
+                           contact=current_app.config["CONTACT_EMAIL"])
+
+
 def _visible_event(event_id: int):
     event = get_event(event_id)
     if event is None or not can_view_event(current_user, event):

@@ -206,7 +206,9 @@ def check_in(registration_id: int):
     _valid(form)
     _commit(services.check_in, current_user, registration)
     flash(_("%(name)s is checked in.", name=registration.user.name), "success")
-    return redirect(url_for(".attendees", event_id=registration.event_id, q=form.q.data or None))
+    # `done`: static/js/registrations.js moves focus on to the next attendee to check in.
+    return redirect(url_for(".attendees", event_id=registration.event_id, q=form.q.data or None,
+                            done=registration.id))
 
 
 @bp.post("/registrations/<int:registration_id>/undo-check-in")
@@ -218,4 +220,5 @@ def undo_check_in(registration_id: int):
     _valid(form)
     _commit(services.undo_check_in, current_user, registration)
     flash(_("Check-in of %(name)s was undone.", name=registration.user.name), "info")
-    return redirect(url_for(".attendees", event_id=registration.event_id, q=form.q.data or None))
+    return redirect(url_for(".attendees", event_id=registration.event_id, q=form.q.data or None,
+                            done=registration.id))

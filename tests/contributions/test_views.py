@@ -63,7 +63,8 @@ def test_bad_amount_is_shown_beside_the_field(coop, client):
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "at most two decimal places" in page
-    assert 'id="amount-error"' in page
+    assert 'id="amount-error-1"' in page
+    assert 'aria-describedby="amount-hint amount-error-1"' in page
     assert "Грант на поездку" in page  # the input is kept
     assert _rows(coop.event) == []
 

@@ -26,7 +26,8 @@ from tests.factories import make_event, make_involvement, make_registration, mak
 def errors_of(response) -> dict[str, str]:
     """{field id: message} of the messages shown beside fields."""
     html = response.get_data(as_text=True)
-    return dict(re.findall(r'<p class="error" id="([\w-]+)-error">([^<]*)</p>', html))
+    return dict(re.findall(r'<p class="error" id="([\w-]+?)-error-\d+">'
+                           r'<span class="visually-hidden">[^<]*</span>([^<]*)</p>', html))
 
 
 def form_data(world, **overrides):

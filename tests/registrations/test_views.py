@@ -277,7 +277,8 @@ def test_check_in_button_and_undo(app, client, event, residents, staff):
     db.session.commit()
     response = client.post(f"/registrations/{registration.id}/check-in", data={"q": "Res"})
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/events/{event.id}/attendees?q=Res")
+    assert response.headers["Location"].endswith(
+        f"/events/{event.id}/attendees?q=Res&done={registration.id}")
     assert registration.checked_in_at is not None
     counts = client.get(f"/events/{event.id}/attendees/counts").get_json()
     assert counts["checked_in"] == 1
