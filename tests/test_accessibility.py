@@ -184,6 +184,7 @@ def summary(found: dict) -> str:
     return "\n".join(lines)
 
 
+@pytest.mark.browser_matrix
 def test_every_page_for_every_role_passes_every_wcag_a_and_aa_rule(demo_server, browser, app):
     started = time.monotonic()
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 3600  # the browser keeps CSS between pages

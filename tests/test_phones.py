@@ -125,6 +125,7 @@ def test_every_get_route_is_filled_or_explained(app):
     assert unfillable(app) == [], "give these routes a provider in tests/phones.py or a reason"
 
 
+@pytest.mark.browser_matrix
 def test_no_page_scrolls_sideways_at_390px(demo_server, browser, app):
     started = time.monotonic()
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 3600  # the browser keeps CSS between pages
