@@ -95,6 +95,9 @@ def register_extensions(app: Flask) -> None:
     from events.outbox.worker import init_worker
 
     init_worker(app)
+    from events.ops import init_ops
+
+    init_ops(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.signin"
     login_manager.login_message_category = "info"
@@ -140,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
     from events.auth.accounts_views import bp as auth_bp
     from events.calendar.views import bp as calendar_bp
     from events.contributions.views import bp as contributions_bp
+    from events.ops.views import bp as ops_bp
     from events.outbox.views import bp as outbox_bp
     from events.partners.views import bp as partners_bp
     from events.planning.views import bp as planning_bp
@@ -147,5 +151,5 @@ def register_blueprints(app: Flask) -> None:
     from events.residents.views import bp as residents_bp
 
     for bp in (auth_bp, partners_bp, planning_bp, contributions_bp, registrations_bp,
-               calendar_bp, residents_bp, agreements_bp, outbox_bp):
+               calendar_bp, residents_bp, agreements_bp, outbox_bp, ops_bp):
         app.register_blueprint(bp)

@@ -16,7 +16,9 @@ from flask_babel import (
     format_decimal,
     format_time,
     get_locale,
+    ngettext,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from events.enums import label
@@ -102,7 +104,21 @@ def event_when(event) -> str:
                f"{local_time(event.starts_at, event)}–{local_time(event.ends_at, event)}"
     else:
         text = f"{local_datetime(event.starts_at, event)} – {local_datetime(event.ends_at, event)}"
+    if start.utcoffset() != end.utcoffset():
+        # The clocks change during the event: the wall times alone mislead; say how long.
+        return _("%(when)s (%(zone)s; %(duration)s: the clocks change during the event)",
+                 when=text, zone=event.timezone, duration=duration(event.ends_at
+                                                                    - event.starts_at))
     return f"{text} ({event.timezone})"
+
+
+def duration(length) -> str:
+    """'2 hours', '1 h 30 min' in the reader's language."""
+    minutes = int(length.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    if minutes:
+        return _("%(hours)d h %(minutes)d min", hours=hours, minutes=minutes)
+    return ngettext("%(num)d hour", "%(num)d hours", hours)
 
 
 def register_template_helpers(app: Flask) -> None:

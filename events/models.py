@@ -5,6 +5,7 @@ from events.audit.models import AuditEntry
 from events.auth.models import User
 from events.calendar.models import CalendarState, FeedToken, ImportJob, StoredVEvent
 from events.contributions.models import Contribution
+from events.ops.models import WorkerHeartbeat
 from events.outbox.models import OutboxMessage
 from events.partners.models import Partner, Venue
 from events.planning.models import Event, Involvement, Programme
@@ -15,5 +16,5 @@ __all__ = [
     "Agreement", "AuditEntry", "CalendarState", "CompanyDomain", "Contribution", "Event",
     "ExchangeRate", "FeedToken", "ImportJob", "Involvement", "OutboxMessage", "Partner",
     "Programme", "RateCard", "RateLine", "Registration", "ResidentCompany", "StoredVEvent",
-    "Target", "User", "Venue",
+    "Target", "User", "Venue", "WorkerHeartbeat",
 ]

@@ -7,6 +7,8 @@ Access words:
 - "staff": partner staff, coordinators and admins; residents get 403/404;
 - "admin": admins only;
 - "token": opened by a secret in the URL; a wrong secret answers 404.
+- "monitoring": for Prometheus: loopback only, or a bearer token when METRICS_TOKEN is set
+  (tests/ops checks both).
 """
 
 ROUTES = {

@@ -36,6 +36,7 @@ from events.auth.permissions import can_change_account, can_manage_accounts
 from events.auth.personal_data import delete_account, export_personal_data
 from events.errors import DomainError
 from events.extensions import db, limiter
+from events.ops.metrics import SIGNIN_FAILURES
 from events.partners.queries import all_partners
 from events.security import user_limit_key
 
@@ -89,6 +90,7 @@ def signin():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
             db.session.rollback()
+            SIGNIN_FAILURES.inc()
             form.password.errors.append(_("Wrong email or password."))
             return render_template("auth/signin.html", form=form), 401
         login_user(user, remember=form.remember.data)

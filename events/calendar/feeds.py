@@ -8,6 +8,7 @@ primary-key read, in every process at once. A body is assembled from stored VEVE
 
 import gzip
 import hashlib
+import time
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, request
@@ -37,6 +38,7 @@ from events.calendar.tokens import owner_of
 from events.db import utcnow
 from events.enums import Audience, Category, EventStatus, label
 from events.extensions import db
+from events.ops.metrics import feed_built
 from events.partners.queries import partner_by_slug
 from events.text import one_line
 
@@ -96,7 +98,9 @@ def calendar_response(build, *, etag: str, last_modified: datetime | None, priva
         return Response(status=304, headers=headers)
     body = cache.bodies.get(etag) if reuse else None
     if body is None:
+        started = time.perf_counter()
         body = build()
+        feed_built(time.perf_counter() - started, len(body))
         if wants_gzip() and len(body) >= GZIP_MIN_BYTES:
             body = gzip.compress(body, compresslevel=6, mtime=0)
         if reuse:

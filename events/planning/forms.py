@@ -1,7 +1,7 @@
 """Shapes of the planning forms. Rules live in services; a form only parses input and turns
 times entered in the event's own zone into UTC."""
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -10,6 +10,7 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     SubmitField,
@@ -26,10 +27,19 @@ from events.planning.validation import (
     EventInvalid,
     is_known_zone,
     unknown_zone_message,
+    wall_time_is_ambiguous,
 )
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 TIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+
+
+FOLD_CHOICES = [("0", _l("Before the clocks change")), ("1", _l("After the clocks change"))]
+
+
+def _fold_field():
+    """Asked only when the wall time above it happens twice (the clocks go back)."""
+    return RadioField(_l("Which one?"), choices=[], validators=[Optional()])
 
 
 def _enum_choices(enum_cls):
@@ -48,15 +58,19 @@ class EventForm(FlaskForm):
     timezone = StringField(_l("Time zone"), default="Europe/Moscow",
                            description=_l("Start and end are in this zone (IANA name)."))
     starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_FORMAT, validators=[Optional()])
+    starts_at_fold = _fold_field()
     ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_FORMAT, validators=[Optional()])
+    ends_at_fold = _fold_field()
     is_all_day = BooleanField(_l("All day"), description=_l(
         "From the start date to the end date, whole days; the times are ignored."))
     capacity = IntegerField(_l("Capacity"), validators=[Optional()],
                             description=_l("Leave empty for no limit."))
     registration_opens_at = DateTimeLocalField(_l("Registration opens"), format=LOCAL_FORMAT,
                                                validators=[Optional()])
+    registration_opens_at_fold = _fold_field()
     registration_closes_at = DateTimeLocalField(_l("Registration closes"),
                                                 format=LOCAL_FORMAT, validators=[Optional()])
+    registration_closes_at_fold = _fold_field()
     audience = SelectField(_l("Audience"), choices=[])
     programme = SelectField(_l("Programme"), coerce=int, choices=[])
     lead_partner = SelectField(_l("Lead partner"), coerce=int, choices=[])
@@ -66,6 +80,8 @@ class EventForm(FlaskForm):
         self.category.choices = _enum_choices(Category)
         self.format.choices = _enum_choices(EventFormat)
         self.audience.choices = _enum_choices(Audience)
+        for name in TIME_FIELDS:
+            self._fields[f"{name}_fold"].choices = FOLD_CHOICES
         self.venue.choices = [(0, _l("— no room —"))] + [
             (v.id, f"{v.partner.local_short_name} · {v.name}, {v.building or v.site}"
                    + (f" ({v.capacity})" if v.capacity else ""))
@@ -91,9 +107,12 @@ class EventForm(FlaskForm):
                 continue
             value = getattr(event, name)
             if name in TIME_FIELDS and value is not None:
-                value = value.astimezone(event.zone).replace(tzinfo=None)
+                local = value.astimezone(event.zone)
+                value = local.replace(tzinfo=None, fold=0)
                 if name == "ends_at" and event.is_all_day:
                     value -= timedelta(days=1)  # shown as the last day, stored exclusive
+                elif wall_time_is_ambiguous(value, event.zone):
+                    self._fields[f"{name}_fold"].data = str(local.fold)
             getattr(self, name).data = value.value if hasattr(value, "value") else value
         self.venue.data = event.venue_id or 0
         self.programme.data = event.programme_id or 0
@@ -105,9 +124,18 @@ class EventForm(FlaskForm):
             # Without a zone the times mean nothing; the service words the message.
             raise EventInvalid({"timezone": unknown_zone_message()})
         zone = ZoneInfo(zone_name)
+        all_day = bool(self.is_all_day.data)
 
-        def aware(value: datetime | None):
-            return value.replace(tzinfo=zone) if value is not None else None
+        def aware(value: datetime | None, name: str):
+            """A wall time in the zone; one that happens twice becomes the instant the
+            person chose (without a choice the service asks for one)."""
+            if value is None:
+                return None
+            chosen = self._fields[f"{name}_fold"].data
+            if (chosen in ("0", "1") and not (all_day and name in ("starts_at", "ends_at"))
+                    and wall_time_is_ambiguous(value, zone)):
+                return value.replace(tzinfo=zone, fold=int(chosen)).astimezone(UTC)
+            return value.replace(tzinfo=zone)
 
         starts, ends = self.starts_at.data, self.ends_at.data
         if self.is_all_day.data:
@@ -120,13 +148,26 @@ class EventForm(FlaskForm):
             "description": self.description.data or "", "category": self.category.data,
             "format": self.format.data, "venue": self._venues.get(self.venue.data),
             "online_url": self.online_url.data, "timezone": zone_name,
-            "starts_at": aware(starts), "ends_at": aware(ends),
+            "starts_at": aware(starts, "starts_at"), "ends_at": aware(ends, "ends_at"),
             "is_all_day": bool(self.is_all_day.data),
             "capacity": self.capacity.data,
-            "registration_opens_at": aware(self.registration_opens_at.data),
-            "registration_closes_at": aware(self.registration_closes_at.data),
+            "registration_opens_at": aware(self.registration_opens_at.data,
+                                           "registration_opens_at"),
+            "registration_closes_at": aware(self.registration_closes_at.data,
+                                            "registration_closes_at"),
             "audience": self.audience.data, "programme": self._programmes.get(self.programme.data),
         }
+
+    def asks_fold(self, name: str) -> bool:
+        """Show "before or after the clocks change" under this time: it happens twice in
+        the chosen zone."""
+        value = self._fields[name].data
+        zone_name = (self.timezone.data or "").strip()
+        if not isinstance(value, datetime) or not is_known_zone(zone_name):
+            return False
+        if self.is_all_day.data and name in ("starts_at", "ends_at"):
+            return False
+        return wall_time_is_ambiguous(value, ZoneInfo(zone_name))
 
     def chosen_lead_partner(self):
         if "lead_partner" not in self._fields:

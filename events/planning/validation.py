@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, available_timezones
 
 import sqlalchemy as sa
+from flask_babel import format_date
 from flask_babel import gettext as _
 
 from events.auth.permissions import can_view_event
@@ -55,6 +56,89 @@ def is_known_zone(name: str | None) -> bool:
 
 def unknown_zone_message() -> str:
     return _("Unknown time zone; use a name such as Europe/Moscow.")
+
+
+# ---- wall times that do not exist or exist twice -----------------------------------------
+
+TIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+
+
+def _naive(value: datetime) -> datetime:
+    return value.replace(tzinfo=None, fold=0)
+
+
+def wall_time_exists(naive: datetime, zone: ZoneInfo) -> bool:
+    """False in a spring-forward gap: the wall time never shows on that zone's clocks."""
+    aware = naive.replace(tzinfo=zone)
+    return _naive(aware.astimezone(UTC).astimezone(zone)) == _naive(naive)
+
+
+def wall_time_is_ambiguous(naive: datetime, zone: ZoneInfo) -> bool:
+    """True in an autumn fold: the wall time shows twice (before and after the change)."""
+    if not wall_time_exists(naive, zone):
+        return False
+    naive = _naive(naive)
+    return (naive.replace(tzinfo=zone, fold=0).utcoffset()
+            != naive.replace(tzinfo=zone, fold=1).utcoffset())
+
+
+def _transition(naive: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The wall times around the change nearest `naive` (a gap or a fold): (the clock just
+    before it jumps, the clock just after)."""
+    naive = _naive(naive)
+    before = naive.replace(tzinfo=zone, fold=0).utcoffset()
+    after = naive.replace(tzinfo=zone, fold=1).utcoffset()
+    # The change happens between these two instants; find it to the second.
+    low = (naive - max(before, after)).replace(tzinfo=UTC)
+    high = (naive - min(before, after)).replace(tzinfo=UTC)
+    while high - low > timedelta(seconds=1):
+        middle = low + (high - low) / 2
+        if middle.astimezone(zone).utcoffset() == before:
+            low = middle
+        else:
+            high = middle
+    return _naive(high + before), _naive(high + after)
+
+
+def _clock(value: datetime) -> str:
+    return value.strftime("%H:%M")
+
+
+def gap_message(naive: datetime, zone: ZoneInfo) -> str:
+    start, end = _transition(naive, zone)
+    return _("%(start)s–%(end)s does not exist on %(date)s in %(zone)s: clocks go forward.",
+             start=_clock(start), end=_clock(end), date=format_date(start.date(), "d MMMM y"),
+             zone=zone.key)
+
+
+def fold_message(naive: datetime, zone: ZoneInfo) -> str:
+    before, after = _transition(naive, zone)  # the clock goes back from `before` to `after`
+    return _("%(time)s happens twice on %(date)s in %(zone)s: clocks go back from %(back)s to "
+             "%(to)s. Choose before or after the change.",
+             time=_clock(naive), date=format_date(naive.date(), "d MMMM y"), zone=zone.key,
+             back=_clock(before), to=_clock(after))
+
+
+def resolve_wall_times(values: dict, errors: dict) -> None:
+    """Times given as wall times of a zone (tzinfo a ZoneInfo) become UTC instants. A wall
+    time in a gap is refused naming the gap; one in a fold is refused as ambiguous: the
+    caller picks the instant and passes it in UTC (the event form asks "before or after the
+    clocks change"). Aware datetimes in one zone compare and subtract as wall times, so every
+    check after this one sees instants only."""
+    for name in TIME_FIELDS:
+        value = values.get(name)
+        if not isinstance(value, datetime) or not isinstance(value.tzinfo, ZoneInfo):
+            continue
+        zone = value.tzinfo
+        if values.get("is_all_day") and name in ("starts_at", "ends_at"):
+            # whole days: midnights, placed by whole_days()
+            continue
+        if not wall_time_exists(value, zone):
+            errors[name] = gap_message(value, zone)
+        elif wall_time_is_ambiguous(value, zone):
+            errors[name] = fold_message(value, zone)
+        else:
+            values[name] = value.astimezone(UTC)
 
 
 # ---- validation -------------------------------------------------------------------------
@@ -140,7 +224,7 @@ def _place_errors(values: dict, errors: dict) -> None:
 def _time_errors(values: dict, errors: dict, *, event: Event | None) -> None:
     starts, ends = values.get("starts_at"), values.get("ends_at")
     for name, value in (("starts_at", starts), ("ends_at", ends)):
-        if not isinstance(value, datetime) or value.tzinfo is None:
+        if name not in errors and (not isinstance(value, datetime) or value.tzinfo is None):
             errors[name] = _("Enter a date and time.")
     if "starts_at" in errors or "ends_at" in errors:
         return
@@ -149,6 +233,8 @@ def _time_errors(values: dict, errors: dict, *, event: Event | None) -> None:
     start_changed = event is None or starts != event.starts_at
     if start_changed and starts < utcnow():
         errors["starts_at"] = _("The start is in the past.")
+    if "registration_opens_at" in errors or "registration_closes_at" in errors:
+        return
     opens, closes = values.get("registration_opens_at"), values.get("registration_closes_at")
     if opens is not None and closes is not None and closes <= opens:
         errors["registration_closes_at"] = _("Registration must open before it closes.")
@@ -193,6 +279,7 @@ def validate(values: dict, *, event: Event | None) -> None:
             errors[name] = message
         else:
             values[name] = converted
+    resolve_wall_times(values, errors)
     if not is_known_zone(values.get("timezone")):
         errors["timezone"] = unknown_zone_message()
     else:
