@@ -141,13 +141,13 @@ def register_template_helpers(app: Flask) -> None:
     def _language():
         from events.auth.forms import LanguageForm
 
-        return {
-            "current_language": str(get_locale()),
-            "languages": app.config["LANGUAGES"],
+        values = {"current_language": str(get_locale()), "languages": app.config["LANGUAGES"]}
+        if has_request_context():
             # Never bound to the request: an error page for a body too large to read (413)
-            # must not try to read it again.
-            "language_form": LanguageForm(formdata=None),
-        }
+            # must not try to read it again. Outside a request (the worker rendering a
+            # reminder) there is no page, so no form and no CSRF token to make.
+            values["language_form"] = LanguageForm(formdata=None)
+        return values
 
 
 ROOT = Path(__file__).resolve().parent.parent

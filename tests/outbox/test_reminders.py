@@ -124,3 +124,16 @@ def test_partners_that_have_not_answered_are_nudged_once_after_three_days(app, o
     involvement.state = InvolvementState.ACCEPTED
     db.session.commit()
     assert queue_nudges(now=invited_at + timedelta(days=9)) == 0
+
+
+def test_the_worker_renders_mail_outside_any_request_with_csrf_on(make_app):
+    """The worker has no request: rendering a reminder must not need one (CSRF is on in
+    production, so a page-only helper asking for a token would fail the whole sweep)."""
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        event = _event_in(3)
+        _seat(event)
+        db.session.commit()
+        assert queue_reminders(now=event.starts_at - timedelta(hours=2)) == 1
+        [mail] = _kinds("registration_reminder")
+        assert event.title in mail.body
