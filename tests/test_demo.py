@@ -35,6 +35,14 @@ def test_seed_demo_twice_changes_nothing_the_second_time(app, runner):
     assert counts == {m: count(m) for m in counts}
 
 
+def test_the_demo_owes_nobody_a_mail(app, runner):
+    """Its story has already happened: no invitation or confirmation waits in the outbox."""
+    from events.outbox.models import OutboxMessage
+
+    assert "demo data loaded" in runner.invoke(args=["seed-demo"]).output
+    assert count(OutboxMessage) == 0
+
+
 def test_seed_demo_if_empty_skips_a_database_with_data(app, runner):
     from tests.factories import make_partner
 
