@@ -18,19 +18,27 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-translations: $(BIN)/.installed ## Compile the Russian/English catalogues
+MO := events/translations/ru/LC_MESSAGES/messages.mo
+
+# Compiled only when a catalogue changed, so that two `make test` at once (CI) never write it
+# while the other reads it.
+$(MO): $(BIN)/.installed $(wildcard events/translations/*/*.po)
 	@$(BIN)/flask compile-translations >/dev/null
+
+translations: $(MO) ## Compile the Russian/English catalogues
 
 migrate: translations ## Apply migrations to the configured database
 	$(BIN)/flask db upgrade heads
 
-# The web app and the worker that delivers its mail, together; Ctrl-C stops both.
+# The web app and the worker that delivers its mail, together; Ctrl-C stops both. The worker
+# has no request to take the address from, so the links in the mail it writes (reminders,
+# nudges) are given the address `make run` serves on.
 run: migrate ## Create the venv, migrate, load demo data if empty, serve on HOST:PORT with the worker
 	-@$(MAKE) --no-print-directory pdf
 	@$(BIN)/flask seed-demo --if-empty
 	@export MAIL_BACKEND=$${MAIL_BACKEND:-console}; \
 	  $(BIN)/flask welcome --url http://$(HOST):$(PORT) || exit 1; \
-	  $(BIN)/flask worker & worker=$$!; \
+	  SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/flask worker & worker=$$!; \
 	  trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	  $(BIN)/flask run --host $(HOST) --port $(PORT)
 
