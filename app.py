@@ -1,6 +1,6 @@
 """The application factory: `flask run` and `gunicorn 'app:create_app()'` both find it."""
 
-from flask import Flask, request
+from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from events.config import load_config
@@ -16,27 +16,13 @@ class DatabaseIntConverter(IntegerConverter):
 
 
 class JointEvents(Flask):
-    """Flask, plus one rule for double submits: a POST that loses a race on a UNIQUE constraint
-    (two clicks on "Create account" committing at once on PostgreSQL) is rolled back and run
-    once more. The second run sees the winner's row and answers as the first submit did,
-    because the services recognise a just-created identical row (`events.db.just_created`).
-    Safe because a request commits once, and its mail is in the outbox rows of that commit."""
+    """Flask, plus the request's one transaction (`events.transaction`): a state-changing
+    request commits once after its view, or rolls back with the mail it queued."""
 
     def dispatch_request(self):
-        from sqlalchemy.exc import IntegrityError
+        from events.transaction import run_in_transaction
 
-        from events.db import is_unique_violation
-        from events.extensions import db
-
-        try:
-            return super().dispatch_request()
-        except IntegrityError as error:
-            if request.method != "POST" or not is_unique_violation(error):
-                raise
-            self.logger.info("%s lost a race on a unique constraint; running it again",
-                             request.path)
-            db.session.rollback()  # its outbox rows go with it
-            return super().dispatch_request()
+        return run_in_transaction(super().dispatch_request, self.make_response)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -72,7 +58,7 @@ def register_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     import events.models  # noqa: F401 — every model on the metadata before migrations look
-    from events.auth.models import User
+    from events.auth.models import Anonymous, User
     from events.db import configure_sqlite
     from events.extensions import babel, csrf, db, limiter, login_manager, migrate
     from events.i18n import select_locale
@@ -99,6 +85,7 @@ def register_extensions(app: Flask) -> None:
 
     init_ops(app)
     login_manager.init_app(app)
+    login_manager.anonymous_user = Anonymous
     login_manager.login_view = "auth.signin"
     login_manager.login_message_category = "info"
     login_manager.login_message = _l("Sign in to see this page.")

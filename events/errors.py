@@ -46,10 +46,6 @@ class Conflict(DomainError):
     status = 409
 
 
-class CapacityReached(Conflict):
-    pass
-
-
 TITLES = {
     400: _l("Bad request"),
     403: _l("Not allowed"),

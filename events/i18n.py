@@ -32,7 +32,7 @@ def select_locale() -> str:
     if not has_request_context():  # CLI and background work: mail sets its own locale
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     user = current_user
-    if getattr(user, "is_authenticated", False) and user.locale in languages:
+    if user is not None and user.is_authenticated and user.locale in languages:
         return user.locale
     if session.get("language") in languages:
         return session["language"]

@@ -71,6 +71,6 @@ def user_limit_key() -> str:
     """Rate-limit bucket of the signed-in account (the client address for visitors)."""
     from flask_limiter.util import get_remote_address
 
-    if getattr(current_user, "is_authenticated", False):
+    if current_user.is_authenticated:
         return f"user:{current_user.id}"
     return get_remote_address()

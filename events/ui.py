@@ -4,6 +4,7 @@ field."""
 
 from dataclasses import dataclass
 
+from flask import flash
 from flask_wtf import FlaskForm
 from jinja2 import pass_context
 from wtforms.fields import RadioField, SelectMultipleField
@@ -56,3 +57,22 @@ def page_form_errors(context) -> list[FieldError]:
 
 def register_ui_helpers(app) -> None:
     app.jinja_env.globals.update(page_form_errors=page_form_errors)
+
+
+def show_error(form: FlaskForm | None, error, *, fallback: str | None = None) -> None:
+    """A service's refusal, shown beside the field(s) it names (`error.errors` maps several
+    fields to their messages); beside `fallback` when the form has none of them; else as a
+    flash above the page."""
+    errors = getattr(error, "errors", None) or {error.field: error.message}
+    fields = form._fields if form is not None else {}
+    placed = False
+    for name, message in errors.items():
+        if name and name in fields:
+            fields[name].errors = [*fields[name].errors, message]
+            placed = True
+    if placed:
+        return
+    if fallback and fallback in fields:
+        fields[fallback].errors = [*fields[fallback].errors, error.message]
+    else:
+        flash(error.message, "error")

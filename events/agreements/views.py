@@ -52,6 +52,8 @@ from events.extensions import db
 from events.partners.models import Partner
 from events.partners.queries import all_partners
 from events.planning.models import Programme
+from events.transaction import roll_back
+from events.ui import show_error
 
 bp = Blueprint("agreements", __name__, cli_group="rates")
 register_rates_cli(bp)
@@ -85,24 +87,15 @@ def _agreement_or_404(agreement_id: int) -> Agreement:
     return agreement
 
 
-def _show_error(form, error: DomainError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = [*target.errors, error.message]
-    else:
-        flash(error.message, "error")
-
-
 def _saved(form, save, template: str, done, **context):
     """POST: validate, run the service, commit once, redirect; else the form (422 on errors)."""
     if form.validate_on_submit():
         try:
             result = save()
         except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
+            roll_back()
+            show_error(form, error)
         else:
-            db.session.commit()
             flash(_("Saved."), "success")
             return redirect(done(result))
     status = 422 if request.method == "POST" else 200
@@ -179,7 +172,6 @@ def upload_document(agreement_id: int):
     services.store_document(current_user, agreement, getattr(upload, "stream", None),
                             getattr(upload, "filename", None), folder=documents_folder(),
                             max_bytes=limit)
-    db.session.commit()
     flash(_("Signed copy saved."), "success")
     return redirect(url_for(".detail", agreement_id=agreement.id))
 
@@ -256,7 +248,6 @@ def delete_target(target_id: int):
     back = (url_for(".detail", agreement_id=owner.id) if isinstance(owner, Agreement)
             else url_for("contributions.programme", programme_id=owner.id))
     services.remove_target(current_user, target)
-    db.session.commit()
     flash(_("Target removed."), "success")
     return redirect(back + "#plan")
 
@@ -326,10 +317,9 @@ def add_exchange_rate():
             rates.enter_rate(current_user, **{k: getattr(form, k).data for k in
                                               ("currency", "rate_on", "nominal", "value")})
         except DomainError as error:
-            db.session.rollback()
+            roll_back()
             flash(error.message, "error")
             return redirect(url_for(".rates_page"))
-        db.session.commit()
         flash(_("Rate saved."), "success")
     else:
         for errors in form.errors.values():

@@ -15,6 +15,8 @@ from events.enums import Role, label
 from events.errors import DomainError
 from events.extensions import db
 from events.partners.queries import all_partners
+from events.transaction import roll_back
+from events.ui import show_error
 
 __all__ = ["bp"]
 
@@ -46,11 +48,10 @@ def accounts():
                 role=Role(form.role.data), partner=partners.get(form.partner.data),
             )
         except DomainError as error:
-            db.session.rollback()
-            getattr(form, error.field or "email").errors.append(error.message)
+            roll_back()
+            show_error(form, error, fallback="email")
             status = error.status
         else:
-            db.session.commit()
             flash(_("Account created; an invitation went to %(email)s.", email=user.email),
                   "success")
             return redirect(url_for("auth.accounts"))
@@ -71,6 +72,5 @@ def set_active(user_id: int):
     if not form.validate_on_submit() or form.active.data not in ("0", "1"):
         abort(400)
     set_account_active(current_user, user, form.active.data == "1")
-    db.session.commit()
     flash(_("Account updated."), "success")
     return redirect(url_for("auth.accounts"))

@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_login import UserMixin
+from flask_login import AnonymousUserMixin, UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -129,3 +129,15 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+class Anonymous(AnonymousUserMixin):
+    """A visitor who has not signed in: every role question answers no, so permission checks
+    ask `user.is_admin` without first asking whether there is a user."""
+
+    id = None
+    partner_id = None
+    locale = None
+    role = None
+    is_admin = is_staff = is_coordinator = is_resident = False
+    is_verified = is_confirmed_resident = is_guest = False

@@ -17,7 +17,7 @@ from events.planning.models import Event, Involvement
 
 
 def _signed_in(user) -> bool:
-    return user is not None and getattr(user, "is_authenticated", False)
+    return user is not None and user.is_authenticated
 
 
 def is_admin(user) -> bool:

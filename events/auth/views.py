@@ -35,10 +35,12 @@ from events.auth.forms import (
 from events.auth.permissions import can_change_account, can_manage_accounts
 from events.auth.personal_data import delete_account, export_personal_data
 from events.errors import DomainError
-from events.extensions import db, limiter
+from events.extensions import limiter
 from events.ops.metrics import SIGNIN_FAILURES
 from events.partners.queries import all_partners
 from events.security import user_limit_key
+from events.transaction import roll_back
+from events.ui import show_error
 
 bp = Blueprint("auth", __name__)
 bp.add_app_template_global(can_manage_accounts, "can_manage_accounts")
@@ -67,13 +69,8 @@ def safe_next(target: str | None, default: str = "planning.index") -> str:
 
 def form_error(form, error: DomainError, template: str, **context):
     """A refused service call: undo, show the message beside its field (or as a flash)."""
-    db.session.rollback()
-    field = getattr(form, error.field, None) if error.field else None
-    field = field if field is not None else getattr(form, "email", None)
-    if field is not None:
-        field.errors.append(error.message)
-    else:
-        flash(error.message, "error")
+    roll_back()
+    show_error(form, error, fallback="email")
     return render_template(template, form=form, **context), error.status
 
 
@@ -89,12 +86,11 @@ def signin():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
-            db.session.rollback()
+            roll_back()
             SIGNIN_FAILURES.inc()
             form.password.errors.append(_("Wrong email or password."))
             return render_template("auth/signin.html", form=form), 401
         login_user(user, remember=form.remember.data)
-        db.session.commit()
         flash(_("Welcome, %(name)s.", name=user.name), "success")
         return redirect(safe_next(request.args.get("next")))
     status = 400 if form.errors else 200
@@ -115,7 +111,6 @@ def signout():
 def signout_everywhere():
     """End every session of this account, on every device."""
     services.sign_out_everywhere(current_user)
-    db.session.commit()
     logout_user()
     flash(_("You are signed out on every device."), "info")
     return redirect(url_for("auth.signin"))
@@ -139,7 +134,6 @@ def signup():
             )
         except DomainError as error:
             return form_error(form, error, "auth/signup.html")
-        db.session.commit()
         login_user(user)
         flash(_("Your account is ready. We sent a link to %(email)s: open it to confirm your "
                 "address.", email=user.email), "success")
@@ -164,9 +158,8 @@ def verify_email(token: str):
     try:
         user = services.verify_email(token)
     except DomainError as error:
-        db.session.rollback()
+        roll_back()
         return render_template("auth/link_problem.html", message=error.message), error.status
-    db.session.commit()
     flash(_("Thank you: your address %(email)s is confirmed.", email=user.email), "success")
     return redirect(url_for("auth.account"))
 
@@ -177,7 +170,6 @@ def verify_email(token: str):
 def resend_verification():
     """Send the verification link again."""
     if services.resend_verification(current_user):
-        db.session.commit()
         flash(_("We sent a new link to %(email)s.", email=current_user.email), "success")
     else:
         flash(_("Your address is confirmed already."), "info")
@@ -193,7 +185,6 @@ def forgot_password():
     form = EmailForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
-        db.session.commit()
         flash(_("If an account uses this address, a link to choose a new password is on its "
                 "way. It works once, for one hour."), "info")
         return redirect(url_for("auth.signin"))
@@ -212,7 +203,6 @@ def _password_link_page(token: str, load, apply, title: str, done: str):
             user = apply(token, form.password.data)
         except DomainError as error:
             return form_error(form, error, "auth/new_password.html", user=user, title=title)
-        db.session.commit()
         logout_user()
         login_user(user)
         flash(done, "success")
@@ -253,7 +243,6 @@ def change_password():
             services.change_password(current_user, form.current.data, form.password.data)
         except DomainError as error:
             return form_error(form, error, "auth/change_password.html")
-        db.session.commit()
         login_user(current_user._get_current_object())  # this device stays signed in
         flash(_("Your password is changed; other devices are signed out."), "success")
         return redirect(url_for("auth.account"))
@@ -281,11 +270,10 @@ def delete():
     try:
         delete_account(current_user, form.password.data)
     except DomainError as error:
-        db.session.rollback()
+        roll_back()
         flash(error.message, "error")
         return render_template("auth/account.html", form=ConfirmForm(),
                                delete_form=form), error.status
-    db.session.commit()
     logout_user()
     flash(_("Your account is deleted."), "info")
     return redirect(url_for("planning.index"))
@@ -300,5 +288,4 @@ def set_language():
     session["language"] = form.language.data
     if current_user.is_authenticated:
         services.set_locale(current_user, form.language.data)
-        db.session.commit()
     return redirect(safe_next(form.next.data))

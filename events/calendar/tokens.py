@@ -49,7 +49,7 @@ def issue_feed_token(actor, *, secret_key: str) -> str:
     """Create the person's feed token, or replace it: the old URL stops working at once.
 
     Returns the new token (the caller shows the URL; it is never stored)."""
-    if not getattr(actor, "is_authenticated", False):
+    if actor is None or not actor.is_authenticated:
         raise NotAllowed("Sign in to get a private feed.")
     nonce = secrets.token_hex(NONCE_BYTES)
     token = token_from_nonce(nonce, secret_key)

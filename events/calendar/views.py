@@ -1,6 +1,8 @@
 """Calendar pages: Subscribe (every feed a person may use, their private feed token) and the
 staff import of .ics files. The feeds themselves live in feeds.py on the same blueprint."""
 
+from functools import partial
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -15,10 +17,12 @@ from events.calendar.jobs import confirm_import as confirm_import_job
 from events.calendar.tokens import feed_token_of, issue_feed_token, token_from_nonce
 from events.enums import Category
 from events.errors import DomainError, ValidationFailed
-from events.extensions import db, limiter
+from events.extensions import limiter
 from events.mail import absolute_url, site_root
 from events.partners.queries import active_venues, all_partners
 from events.security import user_limit_key
+from events.transaction import after_commit
+from events.ui import show_error
 
 __all__ = ["bp"]
 
@@ -64,7 +68,6 @@ def regenerate_token():
         return redirect(url_for("calendar.subscribe"))
     had_one = feed_token_of(current_user) is not None
     issue_feed_token(current_user, secret_key=current_app.config["SECRET_KEY"])
-    db.session.commit()
     flash(_("Your private feed has a new address; the old one no longer works.") if had_one
           else _("Your private feed is ready."), "success")
     return redirect(url_for("calendar.subscribe") + "#private")
@@ -98,12 +101,11 @@ def import_events_page():
     try:
         data, source = _read_upload(form)
     except DomainError as error:
-        getattr(form, error.field or "file").errors = [error.message]
+        show_error(form, error, fallback="file")
         return render_template("calendar/import.html", form=form), error.status
     job = start_import(current_user, data, source=source,
                        default_zone=current_app.config["DEFAULT_EVENT_TIMEZONE"])
-    db.session.commit()
-    enqueue_import(job.id)
+    after_commit(partial(enqueue_import, job.id))
     return redirect(url_for("calendar.import_job", job_id=job.id), 303)
 
 
@@ -137,6 +139,5 @@ def confirm_import(job_id: int):
         flash(_("The import form was incomplete; please start again."), "error")
         return redirect(url_for("calendar.import_job", job_id=job.id), 303)
     confirm_import_job(current_user, job, choices_from(request.form, job))
-    db.session.commit()
-    enqueue_import(job.id)
+    after_commit(partial(enqueue_import, job.id))
     return redirect(url_for("calendar.import_job", job_id=job.id), 303)

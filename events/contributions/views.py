@@ -36,8 +36,10 @@ from events.contributions.reports import event_currencies, iter_event_rows
 from events.errors import DomainError
 from events.extensions import db
 from events.partners.queries import all_partners
+from events.planning.access import not_there, visible_event
 from events.planning.models import Programme
-from events.planning.queries import get_event
+from events.transaction import roll_back
+from events.ui import show_error
 
 bp = Blueprint("contributions", __name__)
 # The main navigation shows "Reports" with the same predicate the report views check.
@@ -45,17 +47,10 @@ bp.add_app_template_global(can_view_reports, "can_view_reports")
 bp.add_app_template_filter(services.unit_label, "unit_label")
 
 
-def _event_or_404(event_id: int):
-    event = get_event(event_id)
-    if event is None or not can_view_event(current_user, event):
-        abort(404)
-    return event
-
-
 def _contribution_or_404(event_id: int, contribution_id: int, *, lock: bool):
     item = get_contribution(event_id, contribution_id, for_update=lock)
     if item is None or not can_view_event(current_user, item.event):
-        abort(404)
+        raise not_there(event_id)
     return item
 
 
@@ -63,19 +58,11 @@ def _back_to(event_id: int):
     return redirect(url_for("planning.detail", event_id=event_id) + "#contributions")
 
 
-def _show_error(form, error: DomainError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = [*target.errors, error.message]
-    else:
-        flash(error.message, "error")
-
-
 @bp.route("/events/<int:event_id>/contributions/new", methods=["GET", "POST"])
 @login_required
 def new(event_id: int):
     """Record a contribution of the actor's partner (admins: of any partner taking part)."""
-    event = _event_or_404(event_id)
+    event = visible_event(event_id)
     partners = [i.partner for i in event.involvements
                 if can_add_contribution(current_user, event, i.partner_id)]
     if not partners:
@@ -88,10 +75,9 @@ def new(event_id: int):
                 raise DomainError(_("Choose a partner taking part in the event."), "partner")
             services.add_contribution(current_user, event, partner, **form.values())
         except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
+            roll_back()
+            show_error(form, error)
         else:
-            db.session.commit()
             flash(_("Contribution recorded."), "success")
             return _back_to(event.id)
     status = 422 if request.method == "POST" else 200
@@ -117,10 +103,9 @@ def edit(event_id: int, contribution_id: int):
         try:
             services.update_contribution(current_user, item, **form.values())
         except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
+            roll_back()
+            show_error(form, error)
         else:
-            db.session.commit()
             flash(_("Contribution updated."), "success")
             return _back_to(event_id)
     status = 422 if request.method == "POST" else 200
@@ -131,7 +116,6 @@ def edit(event_id: int, contribution_id: int):
 def _move(event_id: int, contribution_id: int, action, message: str):
     item = _contribution_or_404(event_id, contribution_id, lock=True)
     action(current_user, item)  # a refusal renders as a friendly 403/409 page
-    db.session.commit()
     flash(message, "success")
     return _back_to(event_id)
 
@@ -156,13 +140,12 @@ def withdraw(event_id: int, contribution_id: int):
 @login_required
 def assign_programme(event_id: int):
     """Put the event into an action programme, or take it out."""
-    event = _event_or_404(event_id)
+    event = visible_event(event_id)
     raw = request.form.get("programme_id", "")
     programme = db.session.get(Programme, int(raw)) if raw.isdigit() else None
     if raw and programme is None:
         abort(400)
     services.assign_programme(current_user, event, programme)
-    db.session.commit()
     flash(_("Programme saved."), "success")
     return redirect(url_for("planning.detail", event_id=event.id))
 
@@ -309,10 +292,9 @@ def _save_programme(form, item):
             else:
                 services.update_programme(current_user, item, **form.values())
         except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
+            roll_back()
+            show_error(form, error)
         else:
-            db.session.commit()
             flash(_("Programme saved."), "success")
             return redirect(url_for("contributions.programme", programme_id=item.id))
     status = 422 if request.method == "POST" else 200

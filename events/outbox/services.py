@@ -61,7 +61,7 @@ def dead_count() -> int:
 
 
 def check_can_manage(actor) -> None:
-    if not getattr(actor, "is_admin", False):
+    if actor is None or not actor.is_admin:
         raise NotAllowed()
 
 

@@ -54,7 +54,6 @@ def send_again():
         flash(_("Choose the messages to send again."), "error")
         return redirect(url_for("outbox.index", show=request.form.get("show", "failed"))), 303
     number = services.send_again(current_user, ids)
-    db.session.commit()
     flash(ngettext("%(num)d message is queued again.", "%(num)d messages are queued again.",
                    number), "success")
     return redirect(url_for("outbox.index", show="queued")), 303

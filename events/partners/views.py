@@ -11,6 +11,8 @@ from events.partners.forms import PartnerForm, VenueForm
 from events.partners.models import Venue
 from events.partners.queries import all_partners, partner_by_slug
 from events.partners.services import create_partner, create_venue, update_partner, update_venue
+from events.transaction import roll_back
+from events.ui import show_error
 
 bp = Blueprint("partners", __name__, url_prefix="/partners")
 bp.add_app_template_global(is_admin, "is_admin")
@@ -28,12 +30,10 @@ def _save(form, action, template: str, **context):
         try:
             result = action()
         except DomainError as error:
-            db.session.rollback()
-            field = getattr(form, error.field or "", None) or form.name
-            field.errors.append(error.message)
+            roll_back()
+            show_error(form, error, fallback="name")
             status = error.status
         else:
-            db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("partners.detail", slug=result.slug))
     elif form.errors:

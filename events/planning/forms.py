@@ -20,7 +20,6 @@ from wtforms import (
 from wtforms.validators import Optional
 
 from events.enums import Audience, Category, EventFormat, label
-from events.errors import DomainError
 from events.planning.services import INVITABLE_ROLES
 from events.planning.validation import (
     FIELDS,
@@ -201,14 +200,3 @@ class CancelForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that changes state: only the CSRF token."""
-
-
-def show_error(form: FlaskForm, error: DomainError) -> bool:
-    """Put a service's message beside its field; False when the field is not on the form."""
-    errors = getattr(error, "errors", None) or {error.field: error.message}
-    placed = False
-    for name, message in errors.items():
-        if name and name in form._fields:
-            form._fields[name].errors = [*form._fields[name].errors, message]
-            placed = True
-    return placed

@@ -9,11 +9,11 @@ from events.audit.queries import trail_for_event
 from events.auth.permissions import can_create_event, can_see_staff_details, can_view_event
 from events.contributions.queries import event_panel as contributions_panel
 from events.enums import Audience, Category, EventFormat
-from events.errors import DomainError, NotFound, SignInToSee, ValidationFailed
-from events.extensions import db
+from events.errors import DomainError, ValidationFailed
 from events.outbox.services import dead_count
 from events.partners.queries import all_partners
 from events.planning import services
+from events.planning.access import not_there, visible_event
 from events.planning.calendar_grid import month_from_arg, month_grid, week_from_arg, week_grid
 from events.planning.cli import register_planning_cli
 from events.planning.forms import (
@@ -22,13 +22,11 @@ from events.planning.forms import (
     CancelForm,
     EventForm,
     InviteForm,
-    show_error,
 )
 from events.planning.queries import (
     EventFilters,
     agenda_page,
     all_programmes,
-    get_event,
     get_involvement,
     staff_dashboard,
     venue_choices,
@@ -36,6 +34,8 @@ from events.planning.queries import (
 from events.planning.validation import known_zones
 from events.registrations.queries import confirmed_counts, seats_left
 from events.registrations.queries import event_panel as registrations_panel
+from events.transaction import roll_back
+from events.ui import show_error
 
 bp = Blueprint("planning", __name__)
 register_planning_cli(bp)
@@ -96,19 +96,6 @@ def accessibility():
                            contact=current_app.config["CONTACT_EMAIL"])
 
 
-def _visible_event(event_id: int):
-    event = get_event(event_id)
-    if event is None or not can_view_event(current_user, event):
-        if not current_user.is_authenticated:
-            # Residents' and staff events open after signing in: offer the way in and back,
-            # saying nothing of the event (nor whether there is one).
-            raise SignInToSee(_("There is no public event at this address. Events for "
-                                "residents and partner staff open after signing in."),
-                              url_for("planning.detail", event_id=event_id))
-        raise NotFound(_("The page does not exist, or you may not see it."))
-    return event
-
-
 def _invitable_partners(event):
     taken = {i.partner_id for i in event.involvements if i.state.value != "declined"}
     return [p for p in all_partners() if p.id not in taken]
@@ -146,20 +133,18 @@ def _render_detail(event, status: int = 200, **forms):
 @bp.get("/events/<int:event_id>")
 def detail(event_id: int):
     """One event with its partners, the workflow buttons, and for staff its trail."""
-    return _render_detail(_visible_event(event_id))
+    return _render_detail(visible_event(event_id))
 
 
 def _refused(event, error: DomainError, form=None, form_name: str | None = None):
     """Roll back, show the message beside its field (or as a flash) on the event page."""
-    db.session.rollback()
-    event = _visible_event(event.id)
-    if form is None or not show_error(form, error):
-        flash(error.message, "error")
+    roll_back()
+    event = visible_event(event.id)
+    show_error(form, error)
     return _render_detail(event, error.status, **({form_name: form} if form_name else {}))
 
 
 def _done(event, message: str):
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for("planning.detail", event_id=event.id))
 
@@ -191,9 +176,8 @@ def new():
         event = services.create_event(current_user, **form.event_values(),
                                       lead_partner=form.chosen_lead_partner())
     except DomainError as error:
-        db.session.rollback()
-        if not show_error(form, error):
-            flash(error.message, "error")
+        roll_back()
+        show_error(form, error)
         return _form_page(form, status=error.status)
     return _done(event, _("Draft saved. Invite partners, then propose it."))
 
@@ -202,7 +186,7 @@ def new():
 @login_required
 def edit(event_id: int):
     """Change an event (the lead partner's staff)."""
-    event = _visible_event(event_id)
+    event = visible_event(event_id)
     refusal = services.refusal_to_edit(current_user, event)
     if refusal is not None:
         raise refusal
@@ -214,15 +198,14 @@ def edit(event_id: int):
     try:
         changes = services.update_event(current_user, event, **form.event_values())
     except DomainError as error:
-        db.session.rollback()
-        if not show_error(form, error):
-            flash(error.message, "error")
+        roll_back()
+        show_error(form, error)
         return _form_page(form, event, status=error.status)
     return _done(event, _("Changes saved.") if changes else _("Nothing changed."))
 
 
 def _action(event_id: int, service, message: str):
-    event = _visible_event(event_id)
+    event = visible_event(event_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -251,7 +234,7 @@ def schedule(event_id: int):
 @login_required
 def cancel(event_id: int):
     """Cancel with a reason."""
-    event = _visible_event(event_id)
+    event = visible_event(event_id)
     form = CancelForm()
     if not form.validate_on_submit():
         abort(400)
@@ -266,7 +249,7 @@ def cancel(event_id: int):
 @login_required
 def invite(event_id: int):
     """Invite a partner as co-host or supporter."""
-    event = _visible_event(event_id)
+    event = visible_event(event_id)
     form = InviteForm().setup(all_partners())
     if not form.validate_on_submit():
         return _refused(event, ValidationFailed(_("Choose a partner."), "partner"),
@@ -285,7 +268,7 @@ def answer(involvement_id: int):
     """The invited partner accepts or declines."""
     involvement = get_involvement(involvement_id)
     if involvement is None or not can_view_event(current_user, involvement.event):
-        raise NotFound(_("The page does not exist, or you may not see it."))
+        raise not_there(involvement.event_id if involvement else 0)
     event, form = involvement.event, AnswerForm()
     if not form.validate_on_submit() or not (form.accept.data or form.decline.data):
         abort(400)

@@ -6,7 +6,6 @@ from sqlalchemy.orm import selectinload
 
 from events.auth.models import User
 from events.auth.permissions import can_see_staff_details
-from events.db import utcnow
 from events.enums import RegistrationStatus
 from events.extensions import db
 from events.planning.models import Event
@@ -35,7 +34,7 @@ def seats_left(event: Event, confirmed: int) -> int | None:
 
 
 def active_registration(event: Event, user) -> Registration | None:
-    if not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return None
     return db.session.scalar(
         sa.select(Registration).where(
@@ -88,11 +87,11 @@ def event_counts(event: Event) -> dict:
 
 def event_panel(event: Event, user) -> dict:
     """What the event page shows about registration for this person."""
-    from events.registrations.services import registration_refusal
+    from events.registrations.services import refusal_to_cancel, registration_refusal
 
     counts = event_counts(event)
     mine = active_registration(event, user)
-    signed_in = getattr(user, "is_authenticated", False)
+    signed_in = user is not None and user.is_authenticated
     return {
         **counts,
         "mine": mine,
@@ -100,8 +99,7 @@ def event_panel(event: Event, user) -> dict:
         "signed_in": signed_in,
         # The button is shown with the same predicate register() enforces.
         "refusal": registration_refusal(user, event),
-        "can_cancel": mine is not None and not event.is_cancelled
-        and event.starts_at > utcnow(),
+        "can_cancel": mine is not None and refusal_to_cancel(user, mine) is None,
         "staff": can_see_staff_details(user, event),
     }
 

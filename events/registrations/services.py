@@ -4,6 +4,7 @@ while holding the event's lock."""
 
 import hashlib
 import secrets
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import has_request_context, request
@@ -14,7 +15,7 @@ from events.audit.services import record
 from events.auth.permissions import can_see_staff_details, can_view_event
 from events.db import utcnow
 from events.enums import EventStatus, RegistrationStatus
-from events.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from events.errors import Conflict, DomainError, NotAllowed, NotFound, ValidationFailed
 from events.extensions import db
 from events.i18n import local_datetime
 from events.planning.models import Event
@@ -106,7 +107,7 @@ def waitlist_position(registration: Registration) -> int | None:
 
 
 def _check_may_register(actor, event: Event) -> None:
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    if actor is None or not actor.is_authenticated:
         raise NotAllowed(_("Sign in to register."))
     if not actor.is_active:
         raise NotAllowed(_("This account is disabled."))
@@ -115,18 +116,29 @@ def _check_may_register(actor, event: Event) -> None:
         raise NotFound(_("There is no such event."))
 
 
-def register(actor, event: Event) -> Registration:
+class Registered(NamedTuple):
+    """What register() did: the person's active registration, whether this call made it, and
+    the cancel link's token that went into its mail (None when they were registered already:
+    the token is stored only hashed)."""
+
+    registration: Registration
+    is_new: bool
+    cancel_token: str | None = None
+
+
+def register(actor, event: Event) -> Registered:
     """Register `actor` for `event`: a confirmed seat while there is one, else the waitlist.
 
-    Registering again returns the active registration unchanged. Any signed-in person who may
-    see a scheduled event may register: residents for public and residents' events, and partner
-    staff and admins too (internal events are for staff, so staff must be able to attend).
+    Registering again returns the active registration unchanged (`is_new` false). Any signed-in
+    person who may see a scheduled event may register: residents for public and residents'
+    events, and partner staff and admins too (internal events are for staff, so staff must be
+    able to attend).
     """
     _check_may_register(actor, event)
     lock_event(event)
     existing = active_registration_of(actor, event)
     if existing is not None:
-        return existing
+        return Registered(existing, is_new=False)
     refusal = registration_refusal(actor, event)
     if refusal:
         raise Conflict(refusal)
@@ -148,21 +160,39 @@ def register(actor, event: Event) -> Registration:
         existing = active_registration_of(actor, event)
         if existing is None:
             raise
-        return existing
-    registration.cancel_token = token  # only in memory: it goes into the mail, never stored
+        return Registered(existing, is_new=False)
     record(actor, "registration.create", registration,
            {"status": [None, registration.status.value]}, event=event)
     if full:
         mails.waitlisted(registration, waitlist_position(registration), token)
     else:
         mails.confirmed(registration, token)
+    return Registered(registration, is_new=True, cancel_token=token)
+
+
+def own_registration(actor, registration_id: int) -> Registration:
+    """`actor`'s registration: someone else's does not exist for them."""
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or actor is None or registration.user_id != actor.id:
+        raise NotFound(_("There is no such registration."))
     return registration
+
+
+def refusal_to_cancel(actor, registration: Registration, now=None) -> DomainError | None:
+    """Why `actor` may not cancel `registration` now, or None if they may. The cancel buttons
+    are shown with this predicate, and the services enforce it."""
+    if actor is None or actor.id != registration.user_id:
+        return NotAllowed(_("You can only cancel your own registration."))
+    if registration.event.starts_at <= (now or utcnow()):
+        return Conflict(_("The event has already started; the registration can no longer be "
+                          "cancelled."))
+    return None
 
 
 def cancel_registration(actor, registration: Registration) -> Registration:
     """The person cancels their own registration; a freed seat goes to the waitlist at once."""
     if actor is None or actor.id != registration.user_id:
-        raise NotAllowed(_("You can only cancel your own registration."))
+        raise refusal_to_cancel(actor, registration)
     return _cancel(actor, registration)
 
 
@@ -191,9 +221,9 @@ def _cancel(actor, registration: Registration) -> Registration:
     db.session.refresh(registration)
     if registration.status == RegistrationStatus.CANCELLED:
         return registration  # a second click on the same button: nothing left to do
-    if event.starts_at <= utcnow():
-        raise Conflict(_("The event has already started; the registration can no longer be "
-                         "cancelled."))
+    refusal = refusal_to_cancel(actor, registration)
+    if refusal is not None:
+        raise refusal
     was_confirmed = registration.status == RegistrationStatus.CONFIRMED
     changes = {"status": [registration.status.value, RegistrationStatus.CANCELLED.value]}
     registration.status = RegistrationStatus.CANCELLED
@@ -217,7 +247,6 @@ def resend_confirmation(actor, registration: Registration) -> Registration:
         raise Conflict(_("This event is over or cancelled; there is nothing to send."))
     token = secrets.token_urlsafe(32)
     registration.cancel_token_hash = hash_token(token)
-    registration.cancel_token = token  # only in memory, like in register()
     db.session.flush()
     record(actor, "registration.resend_link", registration, event=event)
     if registration.status == RegistrationStatus.WAITLISTED:

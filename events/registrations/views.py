@@ -16,13 +16,13 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from events.auth.permissions import can_see_staff_details, can_view_event
+from events.auth.permissions import can_see_staff_details
 from events.auth.views import safe_next
 from events.db import utcnow
 from events.enums import RegistrationStatus
-from events.errors import DomainError, NotAllowed, NotFound
+from events.errors import NotAllowed, NotFound
 from events.extensions import db, limiter
-from events.planning.queries import get_event
+from events.planning.access import visible_event
 from events.registrations import services
 from events.registrations.export import attendees_csv
 from events.registrations.forms import ActionForm, CheckInForm
@@ -41,21 +41,8 @@ from events.security import user_limit_key
 bp = Blueprint("registrations", __name__)
 
 
-@bp.app_template_global()
-def has_endpoint(name: str) -> bool:
-    """Templates link to other areas' pages only when those pages exist."""
-    return name in current_app.view_functions
-
-
-def _event_or_404(event_id: int):
-    event = get_event(event_id)
-    if event is None or not can_view_event(current_user, event):
-        raise NotFound(_("There is no such event."))
-    return event
-
-
 def _staff_event_or_404(event_id: int):
-    event = _event_or_404(event_id)
+    event = visible_event(event_id)
     if not can_see_staff_details(current_user, event):
         raise NotAllowed(_("Only staff of the event's partners see its attendees."))
     return event
@@ -66,42 +53,24 @@ def _valid(form) -> None:
         abort(400, _("The form was changed or has expired. Reload the page and try again."))
 
 
-def _own_registration_or_404(registration_id: int) -> Registration:
-    """Someone else's registration does not exist for the signed-in person."""
-    registration = db.session.get(Registration, registration_id)
-    if registration is None or registration.user_id != current_user.id:
-        raise NotFound(_("There is no such registration."))
-    return registration
-
-
-def _commit(change, *args):
-    """Run one service call as the request's single transaction; mail goes after the commit."""
-    try:
-        result = change(*args)
-    except DomainError:
-        db.session.rollback()
-        raise
-    db.session.commit()
-    return result
-
-
 @bp.get("/my/events")
 @login_required
 def mine():
     """My registrations, upcoming and past."""
     now = utcnow()
     return render_template("registrations/mine.html", form=ActionForm(), now=now,
-                           **my_events(current_user, now))
+                           may_cancel=lambda r: services.refusal_to_cancel(current_user, r, now)
+                           is None, **my_events(current_user, now))
 
 
 @bp.post("/events/<int:event_id>/register")
 @login_required
 def register(event_id: int):
     """Take a seat, or a place on the waitlist when the event is full."""
-    event = _event_or_404(event_id)
+    event = visible_event(event_id)
     _valid(ActionForm())
-    registration = _commit(services.register, current_user, event)
-    if getattr(registration, "cancel_token", None) is None:
+    registration, is_new, _token = services.register(current_user, event)
+    if not is_new:
         flash(_("You were already registered for this event."), "info")
     elif registration.status == RegistrationStatus.CONFIRMED:
         flash(_("You are registered. A confirmation is on its way to your mailbox."), "success")
@@ -115,10 +84,10 @@ def register(event_id: int):
 @login_required
 def cancel(registration_id: int):
     """Cancel my registration; the seat goes to the waitlist."""
-    registration = _own_registration_or_404(registration_id)
+    registration = services.own_registration(current_user, registration_id)
     form = ActionForm()
     _valid(form)
-    _commit(services.cancel_registration, current_user, registration)
+    services.cancel_registration(current_user, registration)
     flash(_("Your registration for “%(title)s” is cancelled.", title=registration.event.title),
           "success")
     return redirect(safe_next(form.next.data, "registrations.mine"))
@@ -130,9 +99,9 @@ def cancel(registration_id: int):
                key_func=user_limit_key)
 def resend(registration_id: int):
     """Send my confirmation again with a fresh cancel link (the old link stops working)."""
-    registration = _own_registration_or_404(registration_id)
+    registration = services.own_registration(current_user, registration_id)
     _valid(ActionForm())
-    _commit(services.resend_confirmation, current_user, registration)
+    services.resend_confirmation(current_user, registration)
     flash(_("We sent the confirmation for “%(title)s” again to %(email)s, with a new cancel "
             "link; earlier links no longer work.", title=registration.event.title,
             email=current_user.email), "success")
@@ -146,11 +115,11 @@ def cancel_by_token(token: str):
     form = ActionForm()
     if request.method == "POST":
         _valid(form)
-        _commit(services.cancel_by_token, token)
+        services.cancel_by_token(token)
         flash(_("Your registration for “%(title)s” is cancelled.",
                 title=registration.event.title), "success")
     return render_template("registrations/cancel.html", registration=registration, form=form,
-                           now=utcnow())
+                           refusal=services.refusal_to_cancel(registration.user, registration))
 
 
 @bp.get("/events/<int:event_id>/attendees")
@@ -204,7 +173,7 @@ def check_in(registration_id: int):
     registration = _staff_registration_or_404(registration_id)
     form = CheckInForm()
     _valid(form)
-    _commit(services.check_in, current_user, registration)
+    services.check_in(current_user, registration)
     flash(_("%(name)s is checked in.", name=registration.user.name), "success")
     # `done`: static/js/registrations.js moves focus on to the next attendee to check in.
     return redirect(url_for(".attendees", event_id=registration.event_id, q=form.q.data or None,
@@ -218,7 +187,7 @@ def undo_check_in(registration_id: int):
     registration = _staff_registration_or_404(registration_id)
     form = CheckInForm()
     _valid(form)
-    _commit(services.undo_check_in, current_user, registration)
+    services.undo_check_in(current_user, registration)
     flash(_("Check-in of %(name)s was undone.", name=registration.user.name), "info")
     return redirect(url_for(".attendees", event_id=registration.event_id, q=form.q.data or None,
                             done=registration.id))

@@ -14,6 +14,8 @@ from events.residents import services
 from events.residents.forms import CompanyForm, CompanyImportForm, DecisionForm
 from events.residents.models import ResidentCompany
 from events.residents.queries import companies_of, residency_queue, unverified_waiting
+from events.transaction import roll_back
+from events.ui import show_error
 
 bp = Blueprint("residents", __name__)
 bp.add_app_template_global(can_manage_residents, "can_manage_residents")
@@ -63,7 +65,6 @@ def _decide(user_id: int, confirm: bool):
     if not DecisionForm().validate_on_submit():
         abort(400)
     services.decide_residency(current_user, user, confirm)
-    db.session.commit()
     flash(_("%(name)s is confirmed as a resident.", name=user.name) if confirm
           else _("%(name)s stays a guest.", name=user.name), "success")
     return _back(user.site_partner)
@@ -95,10 +96,9 @@ def add_company():
         company = services.save_company(current_user, partner, form.name.data,
                                         services.split_domains(form.domains.data))
     except DomainError as error:
-        db.session.rollback()
-        getattr(form, error.field or "name").errors.append(error.message)
+        roll_back()
+        show_error(form, error, fallback="name")
         return _page(partner, form=form, status=error.status)
-    db.session.commit()
     flash(_("%(name)s is on the list.", name=company.name), "success")
     return _back(partner)
 
@@ -123,11 +123,10 @@ def edit_company(company_id: int):
             services.save_company(current_user, company.partner, form.name.data,
                                   services.split_domains(form.domains.data), company=company)
         except DomainError as error:
-            db.session.rollback()
-            getattr(form, error.field or "name").errors.append(error.message)
+            roll_back()
+            show_error(form, error, fallback="name")
             return render_template("residents/company.html", form=form,
                                    company=company), error.status
-        db.session.commit()
         flash(_("Saved."), "success")
         return _back(company.partner)
     status = 400 if form.errors else 200
@@ -143,7 +142,6 @@ def delete_company(company_id: int):
         abort(400)
     partner = company.partner
     services.delete_company(current_user, company)
-    db.session.commit()
     flash(_("Removed from the list."), "success")
     return _back(partner)
 
@@ -162,10 +160,9 @@ def import_companies():
         result = services.import_companies_csv(current_user, partner,
                                                upload.read(services.MAX_CSV_BYTES + 1))
     except DomainError as error:
-        db.session.rollback()
-        form.file.errors = [error.message]
+        roll_back()
+        show_error(form, error, fallback="file")
         return _page(partner, import_form=form, status=error.status)
-    db.session.commit()
     flash(_("Companies saved: %(count)d.", count=result.saved), "success")
     for problem in result.problems[:20]:
         flash(problem, "error")

@@ -92,7 +92,7 @@ def _the_whole_life_of_an_event():
     answer_invitation(people.staff_c, involvements[c.id], False, "No budget")
     schedule_event(people.coord_a, event)
 
-    first = register(people.first, event)
+    first = register(people.first, event).registration
     register(people.second, event)  # waitlisted: capacity 1
     check_in(people.staff_a, first)
     undo_check_in(people.staff_a, first)

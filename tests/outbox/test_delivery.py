@@ -61,7 +61,7 @@ def test_a_rolled_back_change_leaves_no_mail_and_a_committed_one_keeps_it(app, o
     assert [m.recipient for m in queued_messages()] == [person.email]
     db.session.rollback()
     assert queued_messages() == []
-    registration = register(person, event)
+    registration = register(person, event).registration
     db.session.commit()
     [row] = queued_messages()
     assert row.recipient == person.email

@@ -100,7 +100,7 @@ def test_waitlisted_people_get_no_request(app, event, residents, outbox):
 
 def test_own_cancellation_is_confirmed_by_mail_with_a_cancel(app, event, residents, outbox):
     person = residents[0]
-    registration = register(person, event)
+    registration = register(person, event).registration
     request = itip(to(sent(outbox), person))[1]
     cancel_registration(person, registration)
     message = to(sent(outbox), person)
@@ -121,7 +121,7 @@ def test_cancelling_by_the_mailed_link_is_confirmed_too(app, event, residents, o
 
 def test_leaving_the_waitlist_is_confirmed_without_a_calendar_file(app, event, residents,
                                                                    outbox):
-    regs = [register(person, event) for person in residents[:3]]
+    regs = [register(person, event).registration for person in residents[:3]]
     sent(outbox)
     cancel_registration(residents[2], regs[2])
     message = to(sent(outbox), residents[2])
@@ -131,7 +131,7 @@ def test_leaving_the_waitlist_is_confirmed_without_a_calendar_file(app, event, r
 
 
 def test_promotion_is_a_request_and_its_cancel_goes_higher(app, event, residents, outbox):
-    regs = [register(person, event) for person in residents[:3]]
+    regs = [register(person, event).registration for person in residents[:3]]
     sent(outbox)
     cancel_registration(residents[0], regs[0])
     promotion = to(sent(outbox), residents[2])
@@ -184,7 +184,7 @@ def test_registering_again_after_a_cancel_goes_above_the_cancel(app, event, resi
                                                                 outbox):
     """A client that saw the CANCEL ignores any later message that is not newer."""
     person = residents[0]
-    registration = register(person, event)
+    registration = register(person, event).registration
     sent(outbox)
     cancel_registration(person, registration)
     cancel = itip(to(sent(outbox), person))[1]
@@ -196,7 +196,7 @@ def test_registering_again_after_a_cancel_goes_above_the_cancel(app, event, resi
 
 def test_cancellation_mail_in_russian(app, event, outbox):
     person = make_user(locale="ru", name="Анна")
-    registration = register(person, event)
+    registration = register(person, event).registration
     sent(outbox)
     cancel_registration(person, registration)
     message = to(sent(outbox), person)
@@ -223,7 +223,7 @@ def test_downloads_and_feeds_stay_published_calendars(app, client, event, reside
                     reason="ical.js is installed by `make browser`")
 def test_icaljs_reads_the_mailed_request_and_cancel(app, event, residents, outbox):
     person = residents[0]
-    registration = register(person, event)
+    registration = register(person, event).registration
     request = read_with_icaljs(to(sent(outbox), person).attachments[0].data)
     cancel_registration(person, registration)
     cancel = read_with_icaljs(to(sent(outbox), person).attachments[0].data)

@@ -30,7 +30,7 @@ def parse_ics(message):
 
 def test_confirmation_mail_has_details_cancel_link_and_ics(app, event, residents, outbox):
     person = residents[0]
-    registration = register(person, event)
+    registration = register(person, event).registration
     sent()
     (message,) = outbox
     assert message.recipients == [person.email]
@@ -61,7 +61,7 @@ def test_waitlisted_mail_tells_the_position(app, event, residents, outbox):
 
 
 def test_promotion_mail_goes_to_the_promoted_person(app, event, residents, outbox):
-    regs = [register(person, event) for person in residents[:3]]
+    regs = [register(person, event).registration for person in residents[:3]]
     sent()
     outbox.clear()
     cancel_registration(residents[0], regs[0])
@@ -88,7 +88,7 @@ def test_event_moved_mail_carries_the_new_time_and_sequence(app, event, resident
                                                            outbox):
     from datetime import timedelta
 
-    regs = [register(person, event) for person in residents[:3]]
+    regs = [register(person, event).registration for person in residents[:3]]
     cancel_registration(residents[2], regs[2])  # the waitlist is empty again
     sent()
     outbox.clear()
@@ -106,7 +106,7 @@ def test_event_moved_mail_carries_the_new_time_and_sequence(app, event, resident
 
 
 def test_event_cancelled_mail_for_waitlisted_people_too(app, event, residents, staff, outbox):
-    regs = [register(person, event) for person in residents[:3]]
+    regs = [register(person, event).registration for person in residents[:3]]
     sent()
     outbox.clear()
     event.status = EventStatus.CANCELLED

@@ -31,7 +31,7 @@ CONFIRMED, WAITLISTED, CANCELLED = (RegistrationStatus.CONFIRMED, RegistrationSt
 
 
 def test_register_confirms_until_full_then_waitlists_in_order(event, residents):
-    regs = [register(person, event) for person in residents[:5]]
+    regs = [register(person, event).registration for person in residents[:5]]
     assert [r.status for r in regs] == [CONFIRMED, CONFIRMED, WAITLISTED, WAITLISTED, WAITLISTED]
     positions = waitlist_positions([event.id])
     assert [positions[r.id] for r in regs[2:]] == [1, 2, 3]
@@ -39,20 +39,20 @@ def test_register_confirms_until_full_then_waitlists_in_order(event, residents):
 
 
 def test_register_twice_returns_the_same_registration(event, residents):
-    first = register(residents[0], event)
-    second = register(residents[0], event)
+    first = register(residents[0], event).registration
+    second = register(residents[0], event).registration
     assert second.id == first.id
     assert rows() == 1
 
 
 def test_token_is_stored_only_as_its_hash(event, residents):
-    registration = register(residents[0], event)
-    assert registration.cancel_token_hash == hash_token(registration.cancel_token)
-    assert registration.cancel_token not in registration.cancel_token_hash
+    registration, _new, token = register(residents[0], event)
+    assert registration.cancel_token_hash == hash_token(token)
+    assert token not in registration.cancel_token_hash
 
 
 def test_cancelling_a_seat_promotes_the_head_of_the_waitlist(event, residents):
-    regs = [register(person, event) for person in residents[:5]]
+    regs = [register(person, event).registration for person in residents[:5]]
     cancel_registration(residents[0], regs[0])
     assert [r.status for r in regs] == [CANCELLED, CONFIRMED, CONFIRMED, WAITLISTED, WAITLISTED]
     positions = waitlist_positions([event.id])
@@ -60,8 +60,9 @@ def test_cancelling_a_seat_promotes_the_head_of_the_waitlist(event, residents):
 
 
 def test_promotion_follows_registered_at_then_id(event, residents):
-    confirmed = [register(person, event) for person in residents[:2]]
-    late, early = register(residents[2], event), register(residents[3], event)
+    confirmed = [register(person, event).registration for person in residents[:2]]
+    late = register(residents[2], event).registration
+    early = register(residents[3], event).registration
     early.registered_at = late.registered_at - timedelta(seconds=5)  # earlier in time
     db.session.flush()
     cancel_registration(residents[0], confirmed[0])
@@ -70,37 +71,37 @@ def test_promotion_follows_registered_at_then_id(event, residents):
 
 
 def test_cancelling_a_waitlisted_place_promotes_nobody(event, residents):
-    regs = [register(person, event) for person in residents[:4]]
+    regs = [register(person, event).registration for person in residents[:4]]
     cancel_registration(residents[2], regs[2])
     assert [r.status for r in regs] == [CONFIRMED, CONFIRMED, CANCELLED, WAITLISTED]
     assert waitlist_positions([event.id])[regs[3].id] == 1
 
 
 def test_cancel_twice_is_harmless(event, residents):
-    registration = register(residents[0], event)
+    registration = register(residents[0], event).registration
     cancel_registration(residents[0], registration)
     cancel_registration(residents[0], registration)
     assert registration.status == CANCELLED
 
 
 def test_cancel_someone_elses_registration_is_refused(event, residents):
-    registration = register(residents[0], event)
+    registration = register(residents[0], event).registration
     with pytest.raises(NotAllowed):
         cancel_registration(residents[1], registration)
     assert registration.status == CONFIRMED
 
 
 def test_register_again_after_cancelling_makes_a_new_row(event, residents):
-    first = register(residents[0], event)
+    first = register(residents[0], event).registration
     cancel_registration(residents[0], first)
-    second = register(residents[0], event)
+    second = register(residents[0], event).registration
     assert second.id != first.id
     assert second.status == CONFIRMED
     assert rows() == 2
 
 
 def test_capacity_raised_promotes_in_order(event, residents, staff):
-    regs = [register(person, event) for person in residents[:6]]
+    regs = [register(person, event).registration for person in residents[:6]]
     event.capacity = 4
     notify.capacity_changed(staff, event)
     assert [r.status for r in regs] == [CONFIRMED] * 4 + [WAITLISTED] * 2
@@ -110,7 +111,7 @@ def test_capacity_raised_promotes_in_order(event, residents, staff):
 
 
 def test_capacity_lowered_never_unconfirms(event, residents, staff):
-    regs = [register(person, event) for person in residents[:3]]
+    regs = [register(person, event).registration for person in residents[:3]]
     event.capacity = 1
     notify.capacity_changed(staff, event)
     assert [r.status for r in regs] == [CONFIRMED, CONFIRMED, WAITLISTED]
@@ -121,8 +122,8 @@ def test_capacity_lowered_never_unconfirms(event, residents, staff):
 
 
 def test_cancel_by_token_works_once(event, residents):
-    registration = register(residents[0], event)
-    token = registration.cancel_token
+    registered = register(residents[0], event)
+    registration, token = registered.registration, registered.cancel_token
     cancel_by_token(token)
     assert registration.status == CANCELLED
     with pytest.raises(Conflict):
@@ -131,7 +132,7 @@ def test_cancel_by_token_works_once(event, residents):
 
 @pytest.mark.parametrize("token", ["", "short", "x" * 43, "y" * 500])
 def test_forged_cancel_tokens_change_nothing(event, residents, token):
-    registration = register(residents[0], event)
+    registration = register(residents[0], event).registration
     with pytest.raises(NotFound):
         cancel_by_token(token)
     assert registration.status == CONFIRMED
@@ -162,7 +163,7 @@ def test_register_refusals(host, residents):
 
 
 def test_staff_may_register_for_internal_events(host, staff):
-    registration = register(staff, make_event(lead=host, audience=Audience.INTERNAL))
+    registration = register(staff, make_event(lead=host, audience=Audience.INTERNAL)).registration
     assert registration.status == CONFIRMED
 
 
@@ -176,16 +177,16 @@ def test_disabled_account_cannot_register(event):
 
 def test_unlimited_capacity_always_confirms(host, residents):
     event = make_event(lead=host, capacity=None)
-    assert {register(p, event).status for p in residents} == {CONFIRMED}
+    assert {register(p, event).registration.status for p in residents} == {CONFIRMED}
 
 
 def test_zero_capacity_waitlists_everyone(host, residents):
     event = make_event(lead=host, capacity=0)
-    assert register(residents[0], event).status == WAITLISTED
+    assert register(residents[0], event).registration.status == WAITLISTED
 
 
 def test_check_in_and_undo(event, residents, staff):
-    registration = register(residents[0], event)
+    registration = register(residents[0], event).registration
     check_in(staff, registration)
     assert registration.checked_in_at is not None
     assert registration.checked_in_by == staff
@@ -197,7 +198,7 @@ def test_check_in_and_undo(event, residents, staff):
 def test_check_in_by_co_host_staff_and_refusals(event, residents, staff):
     co_host = make_partner()
     make_involvement(event, co_host)
-    registration = register(residents[0], event)
+    registration = register(residents[0], event).registration
     check_in(make_user("staff", co_host), registration)
     assert registration.checked_in_at is not None
     with pytest.raises(NotAllowed):
@@ -208,14 +209,14 @@ def test_check_in_by_co_host_staff_and_refusals(event, residents, staff):
 
 
 def test_waitlisted_cannot_be_checked_in(event, residents, staff):
-    regs = [register(person, event) for person in residents[:3]]
+    regs = [register(person, event).registration for person in residents[:3]]
     with pytest.raises(ValidationFailed):
         check_in(staff, regs[2])
     assert regs[2].checked_in_at is None
 
 
 def test_every_change_is_audited(event, residents, staff):
-    regs = [register(person, event) for person in residents[:3]]
+    regs = [register(person, event).registration for person in residents[:3]]
     cancel_registration(residents[0], regs[0])
     check_in(staff, regs[1])
     actions = db.session.scalars(
@@ -228,7 +229,7 @@ def test_every_change_is_audited(event, residents, staff):
 def test_event_cancelled_tells_everyone_active(event, residents, staff, outbox, app):
     from events.outbox.worker import wake_worker
 
-    regs = [register(person, event) for person in residents[:3]]
+    regs = [register(person, event).registration for person in residents[:3]]
     cancel_registration(residents[2], regs[2])
     db.session.commit()
     wake_worker()

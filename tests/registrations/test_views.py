@@ -64,8 +64,8 @@ def test_full_event_puts_people_on_the_waitlist_with_their_position(app, client,
     ({"starts_at_days": -2}, 409, "already started"),
     ({"registration_closes_at_days": -1}, 409, "Registration closed"),
     ({"registration_opens_at_days": 2}, 409, "Registration opens"),
-    ({"audience": Audience.INTERNAL}, 404, "no such event"),
-    ({"status": EventStatus.DRAFT}, 404, "no such event"),
+    ({"audience": Audience.INTERNAL}, 404, "does not exist, or you may not see it"),
+    ({"status": EventStatus.DRAFT}, 404, "does not exist, or you may not see it"),
 ])
 def test_bad_registrations_get_a_clear_4xx_and_change_nothing(app, client, host, residents,
                                                               overrides, status, message):

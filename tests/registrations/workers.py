@@ -13,7 +13,7 @@ def register_and_commit(app, user_id: int, event_id: int) -> tuple[int, str]:
         try:
             user = db.session.get(User, user_id)
             event = db.session.get(Event, event_id)
-            registration = register(user, event)
+            registration = register(user, event).registration
             db.session.commit()
             wake_worker()
             return registration.id, registration.status.value
