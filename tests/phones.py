@@ -333,6 +333,16 @@ OVERFLOW_JS = """() => {
 }"""
 
 
+def sign_in_wrongly(page, base: str) -> None:
+    """The sign-in page answered with "wrong email or password": a state only a POST shows,
+    which both browser sweeps check."""
+    page.goto(base + "/signin")
+    page.fill("input[name=email]", "nobody@example.org")
+    page.fill("input[name=password]", "wrong password")
+    with page.expect_navigation():
+        page.click("form.form button[type=submit]")
+
+
 def overflow(page) -> dict | None:
     """None, or how wide the page is and which elements stick out."""
     return page.evaluate(OVERFLOW_JS)

@@ -16,7 +16,15 @@ from events.enums import EventStatus
 from events.extensions import db
 from tests.conftest import ARTIFACTS
 from tests.factories import make_event
-from tests.phones import AXE, LANGUAGES, STAFF_ROLES, WCAG, load_demo, pages
+from tests.phones import (
+    AXE,
+    LANGUAGES,
+    STAFF_ROLES,
+    WCAG,
+    load_demo,
+    pages,
+    sign_in_wrongly,
+)
 from tests.test_phones import paths_for, set_language, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -111,11 +119,7 @@ def month_scene() -> str:
 def scenes(page, base: str, role: str, paths: list[str], found_pages):
     """States only a POST shows: a wrong password, every form it may open sent blank."""
     if role == "visitor":
-        page.goto(base + "/signin")
-        page.fill("input[name=email]", "nobody@example.org")
-        page.fill("input[name=password]", "wrong password")
-        with page.expect_navigation():
-            page.click("form.form button[type=submit]")
+        sign_in_wrongly(page, base)
         yield "/signin (wrong password)"
     endpoints = {p.path: p.endpoint for p in found_pages}
     for path in paths:

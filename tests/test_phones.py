@@ -22,6 +22,7 @@ from tests.phones import (
     load_demo,
     overflow,
     pages,
+    sign_in_wrongly,
     unfillable,
 )
 from tests.test_routes import all_rows
@@ -99,11 +100,7 @@ def paths_for(role: str, email: str | None, found) -> list[str]:
 def scenes(page, base: str, role: str):
     """Pages that only a POST shows: a form answered with errors, the import preview."""
     if role == "visitor":
-        page.goto(base + "/signin")
-        page.fill("input[name=email]", "nobody@example.org")
-        page.fill("input[name=password]", "wrong password")
-        with page.expect_navigation():
-            page.click("form.form button[type=submit]")
+        sign_in_wrongly(page, base)
         yield "/signin (refused)"
     if role in STAFF_ROLES:
         page.goto(base + "/events/new")
