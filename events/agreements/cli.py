@@ -1,5 +1,5 @@
 """`flask rates import FILE|URL`: the Bank of Russia's daily rates (XML_daily.asp format) from a
-recorded file or fetched over http(s) under the outbound-address rules of fetch.py."""
+recorded file or fetched over http(s) under the outbound-address rules of events/net.py."""
 
 from pathlib import Path
 
@@ -7,11 +7,11 @@ import click
 import sqlalchemy as sa
 from flask import Blueprint
 
-from events.agreements.fetch import fetch_url
 from events.agreements.rates import FETCH_TIMEOUT_SECONDS, MAX_XML_BYTES, import_cbr_daily
 from events.auth.models import User
 from events.errors import DomainError
 from events.extensions import db
+from events.net import FetchFailed, TooLarge, fetch_url
 
 
 def register_rates_cli(bp: Blueprint) -> None:
@@ -31,8 +31,7 @@ def register_rates_cli(bp: Blueprint) -> None:
                 raise click.ClickException(f"no active account {actor_email!r}")
         try:
             if source.startswith(("http://", "https://")):
-                data = fetch_url(source, timeout=FETCH_TIMEOUT_SECONDS, max_bytes=MAX_XML_BYTES,
-                                 accept="application/xml, text/xml")
+                data = _fetch(source)
             else:
                 path = Path(source)
                 if not path.is_file():
@@ -45,3 +44,17 @@ def register_rates_cli(bp: Blueprint) -> None:
             raise click.ClickException(error.message) from error
         db.session.commit()
         click.echo(f"rates of {day.isoformat()}: {changed} stored or corrected")
+
+
+def _fetch(url: str) -> bytes:
+    try:
+        return fetch_url(url, max_bytes=MAX_XML_BYTES, deadline=FETCH_TIMEOUT_SECONDS,
+                         headers={"Accept": "application/xml, text/xml"})
+    except TooLarge:
+        raise click.ClickException(f"the file at {url} is larger than "
+                                   f"{MAX_XML_BYTES // 1000} kB") from None
+    except FetchFailed:
+        raise click.ClickException(
+            f"could not read {url}: it must be a public http(s) address that answers within "
+            f"{FETCH_TIMEOUT_SECONDS} s (private networks are refused unless listed in "
+            "FETCH_ALLOWED_ADDRESSES)") from None

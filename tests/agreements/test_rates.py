@@ -10,7 +10,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import sqlalchemy as sa
 
-from events.agreements.fetch import fetch_url, is_public_address
 from events.agreements.models import ExchangeRate
 from events.agreements.rates import import_cbr_daily, parse_cbr_daily
 from events.audit.models import AuditEntry
@@ -94,19 +93,7 @@ def test_staff_may_not_enter_rates(world):
         import_cbr_daily(world.staff_a, JANUARY.read_bytes())
 
 
-# ---- fetching under the outbound-address rules ----------------------------------------------
-
-@pytest.mark.parametrize("address", ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1",
-                                     "169.254.169.254", "::1", "fe80::1", "0.0.0.0",  # noqa: S104
-                                     "::ffff:127.0.0.1", "240.0.0.1", "224.0.0.1", "100.64.0.1"])
-def test_inside_addresses_are_not_public(address):
-    assert not is_public_address(address)
-
-
-def test_public_addresses_are(app):
-    assert is_public_address("8.8.8.8")
-    assert is_public_address("2a00:1450:4010::65")
-
+# ---- fetching under the outbound-address rules of events/net.py (tested in tests/test_net.py)
 
 class _Bank(BaseHTTPRequestHandler):
     redirect_to = None
@@ -138,46 +125,18 @@ def bank():
     thread.join(timeout=5)
 
 
-def _only(address):
-    return lambda ip: ip == address
-
-
-def test_fetch_reads_a_url_when_its_address_is_allowed(app, bank):
-    data = fetch_url(bank + "/scripts/XML_daily.asp?date_req=15/01/2031", timeout=5,
-                     max_bytes=100_000, allowed=_only("127.0.0.1"))
-    assert parse_cbr_daily(data)[0] == date(2031, 1, 15)
-
-
-def test_fetch_refuses_loopback_and_private_names_by_default(app, bank):
-    for url in (bank + "/scripts/XML_daily.asp", "http://localhost:9/", "http://[::1]:9/",
-                "http://169.254.169.254/latest/"):
-        with pytest.raises(ValidationFailed) as error:
-            fetch_url(url, timeout=2, max_bytes=1000)
-        assert "private network" in error.value.message, url
-
-
-def test_fetch_checks_every_redirect_again(app, bank):
-    _Bank.redirect_to = "http://127.0.0.2:9/scripts/XML_daily.asp"
-    with pytest.raises(ValidationFailed) as error:
-        fetch_url(bank + "/redirect", timeout=2, max_bytes=1000, allowed=_only("127.0.0.1"))
-    assert "private network" in error.value.message
-    _Bank.redirect_to = "file:///etc/passwd"
-    with pytest.raises(ValidationFailed) as error:
-        fetch_url(bank + "/redirect", timeout=2, max_bytes=1000, allowed=_only("127.0.0.1"))
-    assert "Only http:// and https://" in error.value.message
-
-
-def test_fetch_caps_size_and_reports_http_errors(app, bank):
-    with pytest.raises(ValidationFailed, match="larger than"):
-        fetch_url(bank + "/scripts/x", timeout=2, max_bytes=100, allowed=_only("127.0.0.1"))
-    with pytest.raises(ValidationFailed, match=r"error \(404\)"):
-        fetch_url(bank + "/nothing", timeout=2, max_bytes=1000, allowed=_only("127.0.0.1"))
+def test_cli_reads_rates_from_an_allowed_address(world, runner, bank):
+    runner.app.config["FETCH_ALLOWED_ADDRESSES"] = ["127.0.0.1"]
+    result = runner.invoke(args=["rates", "import",
+                                 bank + "/scripts/XML_daily.asp?date_req=15/01/2031"])
+    assert result.exit_code == 0, result.output
+    assert "rates of 2031-01-15" in result.output
 
 
 def test_cli_refuses_a_loopback_url(world, runner, bank):
     result = runner.invoke(args=["rates", "import", bank + "/scripts/XML_daily.asp"])
     assert result.exit_code != 0
-    assert "private network" in result.output
+    assert "private networks are refused" in result.output
     assert rates() == {}
 
 
