@@ -85,9 +85,12 @@ class TextFormatter(logging.Formatter):
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     def format(self, record: logging.LogRecord) -> str:
-        line = super().format(record)
+        text = super().format(record)
         request_id = getattr(record, "request_id", None)
-        return f"{line} [request {request_id}]" if request_id else line
+        if not request_id:
+            return text
+        first, newline, rest = text.partition("\n")  # a printed mail keeps its last line
+        return f"{first} [request {request_id}]{newline}{rest}"
 
 
 class StderrHandler(logging.StreamHandler):

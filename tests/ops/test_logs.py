@@ -160,6 +160,14 @@ def test_text_formatter_ends_with_the_request_id():
     assert line.endswith("events.requests: GET / 200 [request abc12345]")
 
 
+def test_text_formatter_puts_the_request_id_on_the_first_line_of_several():
+    record = _record(request_id="abc12345")
+    record.msg, record.args = "Mail to x@example.org\nbody\n[end of mail]", ()
+    assert TextFormatter().format(record).splitlines()[1:] == ["body", "[end of mail]"]
+    assert TextFormatter().format(record).splitlines()[0].endswith(
+        "Mail to x@example.org [request abc12345]")
+
+
 def test_unknown_log_format_stops_the_start(make_app):
     with pytest.raises(ValueError, match="LOG_FORMAT must be one of json, text"):
         make_app(LOG_FORMAT="xml")
