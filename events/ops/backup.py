@@ -46,6 +46,8 @@ MANIFEST = "manifest.json"
 SQLITE_MEMBER = "database.sqlite3"
 PG_MEMBER = "database.pgdump"
 KEY_MEMBER = "instance/secret_key"
+DOCUMENTS = "agreements/"  # signed agreement PDFs, named by their SHA-256
+_DOCUMENT_NAME = re.compile(r"[0-9a-f]{64}\.pdf")
 # Counted into the manifest and checked after a restore.
 KEY_TABLES = ("partners", "users", "events", "registrations", "contributions", "agreements",
               "audit_entries", "outbox_messages", "feed_tokens")
@@ -82,6 +84,21 @@ def key_lives_in_instance() -> bool:
     if not path.exists():
         return False
     return path.read_text().strip() == str(current_app.config["SECRET_KEY"])
+
+
+def documents_folder() -> Path:
+    """Where signed agreement PDFs are kept (events/agreements/views.py reads the same)."""
+    return Path(current_app.config.get("AGREEMENT_FILES")
+                or Path(current_app.instance_path) / "agreements")
+
+
+def _documents() -> list[Path]:
+    """Every stored PDF. Listed after the database copy: a file is written before the commit
+    that names it, so every file the copy names is here (a newer one is harmless)."""
+    folder = documents_folder()
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and _DOCUMENT_NAME.fullmatch(p.name))
 
 
 def script_directory() -> ScriptDirectory:
@@ -226,6 +243,7 @@ def create_backup(output: str | Path | None = None) -> BackupResult:
             counts, revision = _pg_dump(engine, copy)
         if revision is None:
             raise BackupError("the database has no schema yet (run `flask db upgrade`)")
+        documents = _documents()
         manifest = {
             "format_version": FORMAT_VERSION,
             "created_at": created_at.isoformat(timespec="seconds"),
@@ -238,6 +256,7 @@ def create_backup(output: str | Path | None = None) -> BackupResult:
             "secret_key": {"in_backup": in_instance,
                            "fingerprint": key_fingerprint(config["SECRET_KEY"])},
             "files": [member] + ([KEY_MEMBER] if in_instance else []),
+            "agreement_documents": len(documents),
         }
         partial = path.with_name(path.name + ".partial")
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -247,6 +266,8 @@ def create_backup(output: str | Path | None = None) -> BackupResult:
             archive.add(copy, arcname=member, filter=_private)
             if in_instance:
                 _add_bytes(archive, KEY_MEMBER, instance_key_path().read_bytes())
+            for document in documents:
+                archive.add(document, arcname=DOCUMENTS + document.name, filter=_private)
         partial.replace(path)  # a file under the final name is always complete
     return BackupResult(path, manifest)
 
@@ -369,6 +390,7 @@ def restore_backup(path: str | Path, *, force: bool = False) -> RestoreResult:
             archive.extract(member, work, filter="data")
             key = (archive.extractfile(KEY_MEMBER).read().decode().strip()
                    if KEY_MEMBER in names else None)
+            documents = _restore_documents(archive, names)
         if kind == "sqlite":
             _sqlite_restore(engine, Path(work) / member)
         else:
@@ -385,9 +407,46 @@ def restore_backup(path: str | Path, *, force: bool = False) -> RestoreResult:
     lines.append(f"database restored: {', '.join(f'{n} {t}' for t, n in counts.items())}")
     lines.append(f"migrated {revision} -> {after}" if after != revision
                  else f"schema already at head ({after})")
+    lines.append(_documents_line(documents))
     lines += _restore_key(manifest, key, counts.get("feed_tokens", 0))
     lines += _site_settings(manifest)
     return RestoreResult(manifest, revision, after, counts, lines)
+
+
+def _restore_documents(archive: tarfile.TarFile, names: list[str]) -> tuple[int, int]:
+    """Put the backed-up agreement PDFs where the app keeps them (a file already there has
+    the same content: its name is its SHA-256). Returns (written, already there)."""
+    folder = documents_folder()
+    written = present = 0
+    for name in names:
+        if not name.startswith(DOCUMENTS) or not _DOCUMENT_NAME.fullmatch(name[len(DOCUMENTS):]):
+            continue
+        target = folder / name[len(DOCUMENTS):]
+        if target.exists():
+            present += 1
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        data = archive.extractfile(name).read()
+        if hashlib.sha256(data).hexdigest() + ".pdf" != target.name:
+            raise BackupError(f"{name} in the backup is damaged (its checksum differs)")
+        partial = target.with_name(target.name + ".partial")
+        partial.write_bytes(data)
+        partial.replace(target)
+        written += 1
+    return written, present
+
+
+def _documents_line(documents: tuple[int, int]) -> str:
+    written, present = documents
+    wanted = db.session.scalars(sa.text(
+        "SELECT document_sha256 FROM agreements WHERE document_sha256 IS NOT NULL")).all()
+    db.session.rollback()
+    missing = [sha for sha in wanted if not (documents_folder() / f"{sha}.pdf").exists()]
+    line = (f"signed agreement PDFs: {written} written to {documents_folder()}"
+            + (f", {present} already there" if present else ""))
+    if missing:
+        line += f"; {len(missing)} named by agreements are missing (upload them again)"
+    return line
 
 
 def _restore_key(manifest: dict, key: str | None, feeds: int) -> list[str]:

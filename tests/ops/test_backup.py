@@ -313,3 +313,37 @@ def test_restore_of_an_older_backup_migrates_it_to_head(tmp_path, fresh_url):
             db.session.rollback()
     finally:
         close(target)
+
+
+def test_signed_agreement_pdfs_travel_with_the_backup(database_url, tmp_path, fresh_url):
+    from datetime import date
+
+    from events.agreements.enums import AgreementStatus
+    from events.agreements.models import Agreement
+    from events.agreements.services import read_document, store_document
+    from events.enums import Role
+
+    pdf = b"%PDF-1.4\nsigned memorandum\n%%EOF\n"
+    old_host = build(database_url, tmp_path / "old-host")
+    with old_host.app_context():
+        agreement = Agreement(title="Memorandum", starts_on=date(2026, 1, 1),
+                              status=AgreementStatus.IN_FORCE)
+        db.session.add(agreement)
+        db.session.flush()
+        store_document(make_user(Role.ADMIN), agreement, io.BytesIO(pdf), "signed.pdf",
+                       folder=tmp_path / "old-host" / "agreements", max_bytes=10_000)
+        db.session.commit()
+        result = create_backup(tmp_path / "b.tar.gz")
+    close(old_host)
+    assert result.manifest["agreement_documents"] == 1
+
+    new_host = build(fresh_url, tmp_path / "new-host")
+    output = new_host.test_cli_runner().invoke(args=["restore", str(result.path)])
+    assert output.exit_code == 0, output.output
+    assert (f"signed agreement PDFs: 1 written to {tmp_path / 'new-host' / 'agreements'}"
+            in output.output)
+    assert "missing" not in output.output
+    with new_host.app_context():
+        restored = db.session.scalar(sa.select(Agreement))
+        assert read_document(restored, tmp_path / "new-host" / "agreements") == pdf
+    close(new_host)
