@@ -25,11 +25,12 @@ class JointEvents(Flask):
         return run_in_transaction(super().dispatch_request, self.make_response)
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Build the app: configuration, extensions, blueprints, errors, CLI."""
+def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, errors, CLI. `instance_path`
+    (default: instance/ beside app.py) holds config.py and the generated secret key."""
     app = JointEvents(
         __name__, instance_relative_config=True, template_folder="templates",
-        static_folder="static",
+        static_folder="static", instance_path=instance_path,
     )
     load_config(app, test_config)
     hops = app.config.get("PROXY_FIX_HOPS") or 0

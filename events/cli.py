@@ -1,5 +1,5 @@
 """Command-line tasks: `flask create-user`, `flask check-addresses`, `flask seed-demo`,
-`flask compile-translations`."""
+`flask compile-translations`; `flask backup` and `flask restore` are in events/ops/backup.py."""
 
 import click
 from flask import Flask, current_app
@@ -14,6 +14,9 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(worker_command)
     app.cli.add_command(outbox_cli)
+    from events.ops.backup import register_commands as register_backup_commands
+
+    register_backup_commands(app)
 
     @app.cli.command("create-user")
     @click.option("--email", required=True)

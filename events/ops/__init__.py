@@ -1,5 +1,6 @@
 """Operations: health checks for load balancers (/healthz, /readyz), Prometheus metrics
-(/metrics) and the worker's heartbeat. Checks are plain functions (checks.py); the blueprint
+(/metrics), the worker's heartbeat, request logs with request ids (logs.py), and
+`flask backup` / `flask restore` (backup.py). Checks are plain functions (checks.py); the blueprint
 (views.py) only answers them."""
 
 import logging
@@ -17,6 +18,8 @@ DEFAULTS = {
     "WORKER_HEARTBEAT_MAX_AGE_SECONDS": 180,
     # The database and Redis must answer within this long for /readyz.
     "READYZ_TIMEOUT_SECONDS": 2,
+    # Log lines as `json` (one object per line: the production recipe) or `text` (make run).
+    "LOG_FORMAT": "text",
 }
 PROBE_PATHS = ("/healthz", "/readyz")
 
@@ -35,8 +38,10 @@ def init_ops(app: Flask) -> None:
         logger = logging.getLogger(logger_name)
         if not any(isinstance(f, QuietProbes) for f in logger.filters):
             logger.addFilter(QuietProbes())
+    from events.ops.logs import init_request_logging
     from events.ops.metrics import init_metrics
 
+    init_request_logging(app)
     init_metrics(app)
 
 

@@ -133,14 +133,22 @@ def _failed(row: OutboxMessage, me: str, error: Exception, *, permanent: bool,
             now: datetime) -> str:
     text = f"{type(error).__name__}: {error}"[:2000]
     delay = None if permanent else retry_delay(row.attempts)
+    about, recipient = log_fields(row), row.recipient
     if delay is None:
         _finish(row.id, me, status=OutboxStatus.DEAD, last_error=text)
-        log.warning("mail %s to %s is dead: %s", row.id, row.recipient, text)
+        log.warning("mail %s to %s is dead: %s", about["outbox_id"], recipient, text,
+                    extra=about)
         return "dead"
     _finish(row.id, me, status=OutboxStatus.QUEUED, last_error=text,
             next_attempt_at=now + delay)
-    log.info("mail %s to %s failed, next attempt in %s: %s", row.id, row.recipient, delay, text)
+    log.info("mail %s to %s failed, next attempt in %s: %s", about["outbox_id"], recipient,
+             delay, text, extra=about)
     return "retry"
+
+
+def log_fields(row: OutboxMessage) -> dict:
+    """What a delivery log line carries: the request that queued the mail among them."""
+    return {"outbox_id": row.id, "kind": row.kind, "request_id": row.request_id}
 
 
 @dataclass
@@ -191,7 +199,10 @@ def deliver_batch(*, now: datetime | None = None, limit: int = BATCH) -> Outcome
                 result = _failed(row, me, error, permanent=permanent, now=now)
                 setattr(outcome, result, getattr(outcome, result) + 1)
                 continue
+            about, recipient = log_fields(row), row.recipient
             _finish(message_id, me, status=OutboxStatus.SENT, sent_at=utcnow(), last_error="")
+            log.info("mail %s (%s) sent to %s", message_id, about["kind"], recipient,
+                     extra=about)
             outcome.sent += 1
     finally:
         if connection is not None:

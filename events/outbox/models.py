@@ -44,6 +44,9 @@ class OutboxMessage(db.Model):
     claimed_by: Mapped[str | None] = mapped_column(sa.String(80))
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The X-Request-ID of the request that queued it (None: queued by the worker or a command),
+    # logged by the worker when it delivers the mail.
+    request_id: Mapped[str | None] = mapped_column(sa.String(128))
 
     @property
     def attachments(self) -> list:

@@ -11,6 +11,7 @@ from events.db import utcnow
 from events.enums import OutboxStatus
 from events.errors import NotAllowed
 from events.extensions import db
+from events.ops.logs import current_request_id
 from events.outbox.models import OutboxMessage
 
 PENDING_FLAG = "outbox_pending"       # session.info: this transaction wrote outbox rows
@@ -27,7 +28,7 @@ def add_message(*, kind: str, recipient: str, subject: str, body: str, html: str
                       "data": base64.b64encode(a.data).decode("ascii")} for a in attachments],
         message_id=make_msgid(domain=current_app.config["SITE_DOMAIN"]),
         dedupe_key=dedupe_key, status=OutboxStatus.QUEUED, attempts=0,
-        next_attempt_at=due or utcnow(), last_error="",
+        next_attempt_at=due or utcnow(), last_error="", request_id=current_request_id(),
     )
     db.session.add(message)
     db.session.info[PENDING_FLAG] = True

@@ -11,11 +11,29 @@ from events.planning.queries import EventFilters, events_between
 
 @dataclass
 class DayEvent:
-    """An event as one day shows it: continuing from the day before, or starting that day."""
+    """An event as one day shows it: continuing from the day before, or starting that day.
+    `there` is its start in its own zone when that zone's clocks differ from the grid's (a
+    Berlin event on a Moscow grid): the grid shows it as a hint beside the grid's time."""
 
     event: object
     continues: bool
     starts: datetime
+    there: datetime | None = None
+
+    @property
+    def place(self) -> str:
+        """The event zone's city, as the zone's name spells it ("New York")."""
+        return self.event.timezone.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def _there(event, starts: datetime) -> datetime | None:
+    if getattr(event, "is_all_day", False) or not getattr(event, "timezone", None):
+        return None
+    try:
+        local = event.starts_at.astimezone(ZoneInfo(event.timezone))
+    except (KeyError, ValueError):  # a zone this host does not know: no hint
+        return None
+    return local if local.utcoffset() != starts.utcoffset() else None
 
 
 @dataclass
@@ -104,10 +122,11 @@ def _fill(days: dict[date, Day], events, tz: ZoneInfo) -> None:
             # An event ending at midnight does not touch the next day.
             last = (event.ends_at.astimezone(tz) - timedelta(microseconds=1)).date()
         cursor = max(first, min(days))
+        starts = event.starts_at.astimezone(tz)
+        there = _there(event, starts)
         while cursor <= min(last, max(days)):
             days[cursor].events.append(
-                DayEvent(event, continues=cursor != first, starts=event.starts_at.astimezone(tz))
-            )
+                DayEvent(event, continues=cursor != first, starts=starts, there=there))
             cursor += timedelta(days=1)
 
 
