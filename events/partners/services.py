@@ -50,8 +50,9 @@ def _clean_partner(values: dict) -> dict:
 
 
 def _clean_embed(values: dict) -> dict:
-    """The widget's settings, when given: the websites that may frame it, a background that
-    black or white text reads on, and an accent (links) that reads on that background."""
+    """The widget's settings, when given: the websites that may frame it, its background (the
+    text on it is black or white, whichever reads better) and an accent for links that reads
+    on that background."""
     cleaned = {}
     if "embed_origins" in values:
         cleaned["embed_origins"] = clean_origins(values["embed_origins"])
@@ -60,10 +61,6 @@ def _clean_embed(values: dict) -> dict:
     if "embed_background" in values:
         if not COLOUR.match(background):
             raise ValidationFailed(_("Use a colour like #1b7f5b."), field="embed_background")
-        if best_text_contrast(background) < TEXT_CONTRAST:
-            raise ValidationFailed(_("Text on this colour would be hard to read: neither black "
-                                     "nor white text reaches a contrast of 4.5:1. Choose a "
-                                     "darker or a lighter shade."), field="embed_background")
         cleaned["embed_background"] = background
     if "embed_accent" in values:
         if accent and not COLOUR.match(accent):
