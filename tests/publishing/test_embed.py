@@ -262,3 +262,16 @@ def html_of_fragment(text: str):
     import lxml.html
 
     return lxml.html.fragment_fromstring(text)
+
+
+def test_programme_page_offers_the_programme_widget(client, partner, make_programme):
+    other = make_partner(embed_origins="https://northern.example")
+    programme = make_programme(partner, other, title="Spring school")
+    login(client, make_user(Role.STAFF, partner=partner))
+    db.session.commit()
+    tree = html_of(client.get(f"/programmes/{programme.id}"))
+    iframe = html_of_fragment(tree.xpath("//textarea[@id='embed-snippet-code']")[0].text)
+    assert iframe.get("src") == f"http://localhost/embed/programmes/{programme.id}"
+    assert iframe.get("title") == "Spring school"
+    assert tree.xpath("//section[contains(@class, 'embed-snippet')]//code/text()") == [
+        "http://127.0.0.1:8001", "https://northern.example", "https://www.technopolis.example"]
