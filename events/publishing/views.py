@@ -2,6 +2,7 @@
 agenda widget, and what event pages carry for search engines and link previews."""
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
@@ -10,11 +11,14 @@ from flask_babel import gettext as _
 from markupsafe import escape
 
 from events.auth.permissions import can_copy_embed_snippet
+from events.calendar import cache
 from events.calendar.feeds import _headers as feed_headers
 from events.calendar.feeds import make_etag, not_modified
 from events.calendar.store import site
 from events.contrast import HEX, TEXT_CONTRAST, contrast, text_on
+from events.db import utcnow
 from events.enums import Category, label
+from events.extensions import db
 from events.i18n import event_when
 from events.mail import absolute_url
 from events.partners.queries import all_partners, partner_by_slug
@@ -118,27 +122,49 @@ def _entry(event) -> atom.Entry:
         category=label(event.category))
 
 
+@dataclass(frozen=True)
+class Fingerprint:
+    """What a remembered feed state needs (events.calendar.cache.remembered reads
+    `valid_until`): its Last-Modified, and when the first listed event ends and leaves it."""
+
+    last_modified: datetime | None
+    valid_until: datetime | None
+
+
 def atom_response(filters: EventFilters, *, key: tuple, endpoint: str, values: dict,
                   page_url: str, title: str, subtitle: str) -> Response:
-    """The feed, or 304 when the reader's copy is current (decided before any XML is made)."""
+    """The feed, or 304 when the reader's copy is current. As for the iCalendar feeds, the
+    ETag is remembered under the change counter: while nothing changed and no listed event
+    has ended, a 304 costs one primary-key read and no event is loaded."""
     language = _language()
-    with force_locale(language):
+    memo_key = ("atom", key, language, title, subtitle, tuple(site().values()),
+                current_app.config["SQLALCHEMY_DATABASE_URI"])
+    version = cache.current_version(db.session)  # before the events: never newer than them
+    events = None
+    memo = cache.remembered(memo_key, version, utcnow())
+    if memo is None:
         events = public_upcoming(filters, ATOM_LIMIT)
-        changed = _last_change(events)
+        found = Fingerprint(_last_change(events),
+                            min((e.ends_at for e in events), default=None))
         etag = make_etag("atom", key, _state(events), language, title, subtitle, site(),
                          gzip_aware=True)
-        headers = feed_headers(etag, changed, private=False)
-        if not_modified(etag, changed):
-            return Response(status=304, headers=headers)
+        memo = cache.Memo(version, found, etag, feed_headers(etag, found.last_modified,
+                                                             private=False))
+        cache.remember(memo_key, memo)
+    if not_modified(memo.etag, memo.fingerprint.last_modified):
+        return Response(status=304, headers=memo.headers)
+    with force_locale(language):
+        if events is None:
+            events = public_upcoming(filters, ATOM_LIMIT)
         site_name = _("Joint Events")
         info = atom.FeedInfo(
             self_url=absolute_url(endpoint, **values, lang=language), page_url=page_url,
             title=f"{site_name}: {title}" if title != site_name else title,
-            subtitle=subtitle, language=language, updated=changed or EMPTY_FEED_UPDATED,
-            site_name=site_name)
+            subtitle=subtitle, language=language,
+            updated=_last_change(events) or EMPTY_FEED_UPDATED, site_name=site_name)
         body = atom.feed_bytes(info, [_entry(e) for e in events],
                                cancelled_word=_("Cancelled"), title_of=lambda e: e.title)
-    return Response(body, headers=headers, content_type=atom.CONTENT_TYPE)
+    return Response(body, headers=memo.headers, content_type=atom.CONTENT_TYPE)
 
 
 @bp.get("/events.atom")

@@ -257,3 +257,22 @@ def test_programme_page_links_its_feed(client, agenda, make_programme):
     login(client, staff)
     assert atom_alternates(client.get(f"/programmes/{programme.id}")) == [
         f"/programmes/{programme.id}/events.atom?lang=en"]
+
+
+def test_unchanged_feed_answers_304_with_one_query(client, agenda, count_queries):
+    etag = client.get("/events.atom").headers["ETag"]
+    with count_queries() as counter:
+        again = client.get("/events.atom", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert len(counter.statements) == 1
+    assert "calendar_state" in counter.statements[0]
+
+
+def test_feed_state_is_worked_out_again_after_any_change(client, agenda, count_queries):
+    etag = client.get("/events.atom").headers["ETag"]
+    make_event(title="Not public", audience=Audience.INTERNAL)
+    db.session.commit()
+    with count_queries() as counter:
+        again = client.get("/events.atom", headers={"If-None-Match": etag})
+    assert again.status_code == 304  # nothing the feed shows changed: the same ETag
+    assert len(counter.statements) > 1
