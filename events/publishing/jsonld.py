@@ -28,7 +28,8 @@ class Published:
     """What the page knows beyond the event row."""
 
     url: str                       # the event page, absolute
-    partners: Sequence             # taking part, host first (Partner objects)
+    partners: Sequence             # taking part, host first (Partner objects; names are
+                                   # read in the reader's language)
     partner_url: Callable          # Partner → its page, absolute
     confirmed: int                 # confirmed registrations
     now: datetime
@@ -113,7 +114,7 @@ def event_data(event, facts: Published) -> dict:
         "eventStatus": SCHEMA + event_status(event, facts),
         "eventAttendanceMode": SCHEMA + ATTENDANCE[event.format],
         "location": location(event, facts),
-        "organizer": [{"@type": "Organization", "name": p.name,
+        "organizer": [{"@type": "Organization", "name": p.local_name,
                        "url": p.website or facts.partner_url(p)} for p in facts.partners],
         "offers": {
             "@type": "Offer", "url": facts.url, "price": 0, "priceCurrency": facts.currency,

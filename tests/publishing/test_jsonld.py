@@ -226,3 +226,12 @@ def test_event_page_structured_data_costs_constant_queries(client, event, count_
     with count_queries() as more:
         client.get(f"/events/{event.id}")
     assert more.count == few.count
+
+
+def test_organizers_are_named_in_the_readers_language(client, app):
+    host = make_partner(name="Technopolis Moscow", name_ru="Технополис «Москва»")
+    event = make_event(lead=host)
+    db.session.commit()
+    response = client.get(f"/events/{event.id}", headers={"Accept-Language": "ru"})
+    assert json_ld(response)[0]["organizer"][0]["name"] == "Технополис «Москва»"
+    assert data_of(client, event)["organizer"][0]["name"] == "Technopolis Moscow"
