@@ -135,9 +135,10 @@ def register_blueprints(app: Flask) -> None:
     from events.outbox.views import bp as outbox_bp
     from events.partners.views import bp as partners_bp
     from events.planning.views import bp as planning_bp
+    from events.publishing.views import bp as publishing_bp
     from events.registrations.views import bp as registrations_bp
     from events.residents.views import bp as residents_bp
 
     for bp in (auth_bp, partners_bp, planning_bp, contributions_bp, registrations_bp,
-               calendar_bp, residents_bp, agreements_bp, outbox_bp, ops_bp):
+               calendar_bp, residents_bp, agreements_bp, outbox_bp, ops_bp, publishing_bp):
         app.register_blueprint(bp)

@@ -11,6 +11,14 @@ CSP = (
 )
 
 
+def csp_framed_by(origins: list[str]) -> str:
+    """The same policy for a page other websites may frame (the agenda widget): only these
+    origins, already checked (events.publishing.origins); none listed → 'none' as usual."""
+    if not origins:
+        return CSP
+    return CSP.replace("frame-ancestors 'none'", "frame-ancestors " + " ".join(origins))
+
+
 def _has_nul(values) -> bool:
     if isinstance(values, str):
         return "\x00" in values
@@ -31,7 +39,9 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        if "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]:
+            # Older browsers' twin of frame-ancestors; a page listing who may frame it has none.
+            response.headers.setdefault("X-Frame-Options", "DENY")
         if current_app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if (request.endpoint != "static" and "Cache-Control" not in response.headers

@@ -55,6 +55,11 @@ NOT_PAGES = {
     "agreements.annual_xlsx": "XLSX download (the annual report)",
     "agreements.document": "PDF download (the signed agreement)",
     "agreements.targets_csv": "CSV download",
+    "publishing.site_atom": "Atom feed (application/atom+xml)",
+    "publishing.partner_atom": "Atom feed (application/atom+xml)",
+    "publishing.programme_atom": "Atom feed (application/atom+xml)",
+    "publishing.category_atom": "Atom feed (application/atom+xml)",
+    "publishing.embed_stylesheet": "CSS with the partners' widget colours",
     "calendar.import_job": "an import's progress and preview; the demo holds no import, so "
                            "tests/calendar/test_e2e_calendar.py uploads a file and checks this "
                            "page at 390 px with axe",
@@ -239,6 +244,7 @@ def _providers(demo: Demo, endpoint: str = "") -> dict:
         "year": lambda v: [utcnow().year],
         "card_id": lambda v: [c.id for c in demo.rate_cards],
         "token": lambda v: [demo.tokens[endpoint]] if endpoint in demo.tokens else [],
+        "category": lambda v: ["workshop"],
     }
 
 

@@ -259,3 +259,8 @@ def can_edit_rate_card(user, card) -> bool:
 def can_enter_exchange_rates(user) -> bool:
     """Official rates by hand or from the Bank's file: admins and coordinators."""
     return is_admin(user) or (is_staff(user) and user.is_coordinator)
+
+
+def can_copy_embed_snippet(user, partner) -> bool:
+    """The agenda widget's copy-paste code on a partner's page: its staff and admins."""
+    return is_admin(user) or is_staff_of(user, partner.id)

@@ -17,6 +17,11 @@ class PartnerForm(FlaskForm):
     website = StringField(_l("Website"), validators=[Optional(), Length(max=300)])
     color = StringField(_l("Brand colour"), default="#336699",
                         validators=[DataRequired(), Length(max=7)])
+    embed_origins = TextAreaField(_l("Websites that may show the agenda widget"),
+                                  validators=[Length(max=2000)])
+    embed_background = StringField(_l("Widget background"), default="#ffffff",
+                                   validators=[DataRequired(), Length(max=7)])
+    embed_accent = StringField(_l("Widget link colour"), validators=[Optional(), Length(max=7)])
 
 
 class VenueForm(FlaskForm):

@@ -40,6 +40,12 @@ class Partner(db.Model):
     description: Mapped[str] = mapped_column(sa.Text, default="")
     website: Mapped[str | None] = mapped_column(sa.String(300))
     color: Mapped[str] = mapped_column(sa.String(7), default="#336699")
+    # The embeddable agenda (events.publishing): the websites allowed to frame it, one origin
+    # a line, and its colours (an empty accent: the brand colour).
+    embed_origins: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    embed_background: Mapped[str] = mapped_column(sa.String(7), default="#ffffff",
+                                                  server_default="#ffffff")
+    embed_accent: Mapped[str] = mapped_column(sa.String(7), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Renames show in feeds (ORGANIZER/CONTACT, DESCRIPTION): Last-Modified must move.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -8,11 +8,12 @@ from flask_babel import gettext as _
 
 from events.audit.services import apply_changes, record
 from events.auth.permissions import is_admin
-from events.contrast import TEXT_CONTRAST, best_text_contrast
+from events.contrast import TEXT_CONTRAST, best_text_contrast, contrast
 from events.db import just_created
 from events.errors import Conflict, NotAllowed, ValidationFailed
 from events.extensions import db
 from events.partners.models import Partner, Venue
+from events.publishing.origins import clean_origins
 from events.text import one_line
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -44,8 +45,32 @@ def _clean_partner(values: dict) -> dict:
         "slug": slug, "name": one_line(values["name"]),
         "short_name": one_line(values["short_name"]),
         "description": (values.get("description") or "").strip(), "website": website,
-        "color": values["color"].lower(), **translated,
+        "color": values["color"].lower(), **translated, **_clean_embed(values),
     }
+
+
+def _clean_embed(values: dict) -> dict:
+    """The widget's settings, when given: the websites that may frame it, its background (the
+    text on it is black or white, whichever reads better) and an accent for links that reads
+    on that background."""
+    cleaned = {}
+    if "embed_origins" in values:
+        cleaned["embed_origins"] = clean_origins(values["embed_origins"])
+    background = (values.get("embed_background") or "#ffffff").strip().lower()
+    accent = (values.get("embed_accent") or "").strip().lower()
+    if "embed_background" in values:
+        if not COLOUR.match(background):
+            raise ValidationFailed(_("Use a colour like #1b7f5b."), field="embed_background")
+        cleaned["embed_background"] = background
+    if "embed_accent" in values:
+        if accent and not COLOUR.match(accent):
+            raise ValidationFailed(_("Use a colour like #1b7f5b."), field="embed_accent")
+        if accent and contrast(accent, background) < TEXT_CONTRAST:
+            raise ValidationFailed(_("Links in this colour would be hard to read on the "
+                                     "widget's background (contrast below 4.5:1)."),
+                                   field="embed_accent")
+        cleaned["embed_accent"] = accent
+    return cleaned
 
 
 def _check_partner(values: dict, partner: Partner | None = None) -> dict:

@@ -44,7 +44,7 @@ def _save(form, action, template: str, **context):
 def _partner_values(form) -> dict:
     return {k: getattr(form, k).data for k in
             ("slug", "name", "short_name", "name_ru", "short_name_ru", "description", "website",
-             "color")}
+             "color", "embed_origins", "embed_background", "embed_accent")}
 
 
 def _venue_values(form) -> dict:

@@ -34,6 +34,7 @@ class EventFilters:
     audience: Audience | None = None
     format: EventFormat | None = None
     q: str = ""
+    programme: Programme | None = None  # not read from the agenda's query string
 
     @classmethod
     def from_args(cls, args, partners: list[Partner]) -> "EventFilters":
@@ -79,6 +80,8 @@ def apply_filters(stmt, filters: EventFilters | None):
                 Involvement.state != InvolvementState.DECLINED,
             )
         ))
+    if filters.programme is not None:
+        stmt = stmt.where(Event.programme_id == filters.programme.id)
     for column, value in ((Event.category, filters.category), (Event.audience, filters.audience),
                           (Event.format, filters.format)):
         if value is not None:
