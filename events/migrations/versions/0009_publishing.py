@@ -1,7 +1,7 @@
 """publishing: the partners' embeddable agenda
 
 Revision ID: 0009_publishing
-Revises: 0007_operations
+Revises: 0008_request_ids
 Create Date: 2026-11-27
 
 Each partner lists the websites allowed to frame its agenda widget (one origin a line) and
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009_publishing'
-down_revision = '0007_operations'
+down_revision = '0008_request_ids'
 branch_labels = None
 depends_on = None
 
