@@ -168,6 +168,21 @@ def _lock(event: Event) -> None:
         db.session.refresh(event, ["involvements"])
 
 
+def _lock_involvement(involvement: Involvement) -> None:
+    """The event's lock first (as every other change takes it): two partners answering at once
+    then see each other's answer, so exactly one of them is the last."""
+    _lock(involvement.event)
+    db.session.refresh(involvement, with_for_update=True)
+
+
+def _lock_unless_refused(refusal_to, actor, thing, lock=_lock) -> None:
+    """Refuse early without waiting for a lock, then take it and ask the same refusal again:
+    another request may have changed the row while this one waited."""
+    _raise_if(refusal_to(actor, thing))
+    lock(thing)
+    _raise_if(refusal_to(actor, thing))
+
+
 def _shown(name: str, value):
     """Audit values people can read: rooms and programmes by name, enums by value."""
     if name == "venue":
@@ -303,9 +318,7 @@ def update_event(actor, event: Event, **values) -> dict[str, list]:
     unknown = set(values) - set(FIELDS)
     if unknown:
         raise TypeError(f"update_event got unknown fields: {sorted(unknown)}")
-    _raise_if(refusal_to_edit(actor, event))
-    _lock(event)
-    _raise_if(refusal_to_edit(actor, event))
+    _lock_unless_refused(refusal_to_edit, actor, event)
     values = normalise(values)
     merged = {name: getattr(event, name) for name in FIELDS} | values
     merged["_changed"] = {n for n in values if values[n] != getattr(event, n)}
@@ -341,9 +354,7 @@ def _set_status(actor, event: Event, action: str, status: EventStatus, **extra) 
 
 def propose_event(actor, event: Event) -> Event:
     """Draft → proposed: the invited partners now see it and hear of their invitations."""
-    _raise_if(refusal_to_propose(actor, event))
-    _lock(event)
-    _raise_if(refusal_to_propose(actor, event))
+    _lock_unless_refused(refusal_to_propose, actor, event)
     _set_status(actor, event, "event.propose", EventStatus.PROPOSED)
     for involvement in pending_invitations(event):
         _queue_invitation(actor, involvement)
@@ -352,9 +363,7 @@ def propose_event(actor, event: Event) -> Event:
 
 def invite_partner(actor, event: Event, partner: Partner | None, role) -> Involvement:
     """Ask another partner to co-host or support; its coordinators get a mail."""
-    _raise_if(refusal_to_invite(actor, event))
-    _lock(event)
-    _raise_if(refusal_to_invite(actor, event))
+    _lock_unless_refused(refusal_to_invite, actor, event)
     role = enum_or_none(InvolvementRole, role)
     if role not in INVITABLE_ROLES:
         raise ValidationFailed(_("Invite a partner as co-host or supporter."), field="role")
@@ -387,12 +396,7 @@ def invite_partner(actor, event: Event, partner: Partner | None, role) -> Involv
 def answer_invitation(actor, involvement: Involvement, accept: bool, note: str = "") -> Involvement:
     """The invited partner accepts or declines, with an optional note. The last answer tells
     the lead partner's coordinators that the event is ready to schedule."""
-    _raise_if(refusal_to_answer(actor, involvement))
-    # The event's lock first (as every other change takes it): two partners answering at once
-    # then see each other's answer, so exactly one of them is the last.
-    _lock(involvement.event)
-    db.session.refresh(involvement, with_for_update=True)
-    _raise_if(refusal_to_answer(actor, involvement))
+    _lock_unless_refused(refusal_to_answer, actor, involvement, lock=_lock_involvement)
     note = clean_text(note)
     if len(note) > NOTE_MAX:
         raise ValidationFailed(_("Use at most %(n)d characters.", n=NOTE_MAX), field="note")
@@ -411,9 +415,7 @@ def answer_invitation(actor, involvement: Involvement, accept: bool, note: str =
 
 def schedule_event(actor, event: Event) -> Event:
     """Proposed → scheduled: published to its audience once every invitation is answered."""
-    _raise_if(refusal_to_schedule(actor, event))
-    _lock(event)
-    _raise_if(refusal_to_schedule(actor, event))
+    _lock_unless_refused(refusal_to_schedule, actor, event)
     extra = {} if event.published_at else {"published_at": utcnow()}
     _set_status(actor, event, "event.schedule", EventStatus.SCHEDULED, **extra)
     _queue_partner_news(actor, event)
@@ -422,9 +424,7 @@ def schedule_event(actor, event: Event) -> Event:
 
 def cancel_event(actor, event: Event, reason: str) -> Event:
     """Cancelled with a reason: kept visible (struck through), registrants are told."""
-    _raise_if(refusal_to_cancel(actor, event))
-    _lock(event)
-    _raise_if(refusal_to_cancel(actor, event))
+    _lock_unless_refused(refusal_to_cancel, actor, event)
     reason = clean_text(reason)
     if not reason:
         raise ValidationFailed(_("Give a reason; the people registered will read it."),
