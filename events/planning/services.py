@@ -28,20 +28,18 @@ from events.i18n import N_
 from events.mail import absolute_url, queue_mail
 from events.partners.models import Partner
 from events.planning.models import Event, Involvement, new_uid
-from events.planning.validation import (  # noqa: F401 — re-exported for callers of services
+from events.planning.validation import (
     FIELDS,
-    EventInvalid,
     check_booking,
     clean_text,
     drop_unused_place,
     enum_or_none,
-    is_known_zone,
-    known_zones,
     normalise,
-    unknown_zone_message,
     validate,
-    warnings_for,
 )
+
+# Re-exported only until planning/views.py calls validation.warnings_for itself.
+from events.planning.validation import warnings_for as warnings_for
 from events.registrations import notify
 from events.registrations.mails import ics_attachment
 

@@ -21,7 +21,6 @@ from events.outbox.services import queued_messages
 from events.planning import services
 from events.planning.models import Programme
 from events.planning.services import (
-    EventInvalid,
     answer_invitation,
     cancel_event,
     create_event,
@@ -30,6 +29,7 @@ from events.planning.services import (
     schedule_event,
     update_event,
 )
+from events.planning.validation import EventInvalid, warnings_for
 from tests.factories import make_event, make_registration, make_user, make_venue
 
 
@@ -250,10 +250,10 @@ def test_moving_an_event_onto_a_booked_slot_is_refused(world, values):
 
 def test_capacity_above_the_room_is_a_warning_not_an_error(world, values):
     event = create_event(world.staff_a, **values | {"capacity": 100})
-    assert services.warnings_for(event) == [
+    assert warnings_for(event) == [
         "The capacity (100) is larger than Hall holds (40)."]
     update_event(world.staff_a, event, capacity=40)
-    assert services.warnings_for(event) == []
+    assert warnings_for(event) == []
 
 
 # ---- update ----------------------------------------------------------------------------
