@@ -61,6 +61,11 @@ def compile_translations(root: Path = TRANSLATIONS) -> list[Path]:
     return written
 
 
+def report_zone() -> ZoneInfo:
+    """The zone whose calendar dates reports and agreements count (REPORT_TIMEZONE)."""
+    return ZoneInfo(current_app.config["REPORT_TIMEZONE"])
+
+
 def _zone(where) -> ZoneInfo:
     if where is None:
         return ZoneInfo(current_app.config["DEFAULT_EVENT_TIMEZONE"])

@@ -270,7 +270,7 @@ def _queue_invitation(actor, involvement: Involvement) -> None:
 
 def create_event(
     actor, *, title, summary="", description="", category, format, venue=None,
-    online_url=None, starts_at, ends_at, is_all_day=False, timezone="Europe/Moscow",
+    online_url=None, starts_at, ends_at, is_all_day=False, timezone,
     capacity=None, audience,
     registration_opens_at=None, registration_closes_at=None, programme=None,
     lead_partner=None, uid=None,

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, available_timezones
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 
@@ -55,7 +56,9 @@ def is_known_zone(name: str | None) -> bool:
 
 
 def unknown_zone_message() -> str:
-    return _("Unknown time zone; use a name such as Europe/Moscow.")
+    """The example is the site's own default zone."""
+    return _("Unknown time zone; use a name such as %(zone)s.",
+             zone=current_app.config["DEFAULT_EVENT_TIMEZONE"])
 
 
 # ---- wall times that do not exist or exist twice -----------------------------------------
