@@ -1,5 +1,6 @@
 """What each feed holds, as SQL: the selection, its cheap fingerprint (for ETag/304) and the
-eager-loaded events to serialise. Visibility always comes from events.auth.permissions."""
+eager-loaded events to serialise. Visibility always comes from
+events.planning.queries.visible_events_clause (the SQL twin of can_view_event)."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -7,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
-from events.auth.permissions import visible_events_clause
 from events.calendar.ical import Attendance
 from events.db import UTCDateTime
 from events.enums import (
@@ -21,15 +21,11 @@ from events.enums import (
 from events.extensions import db
 from events.partners.models import Partner, Venue
 from events.planning.models import Event, Involvement
+from events.planning.queries import visible_events_clause
 from events.registrations.models import Registration
 
 # Audiences a feed may be narrowed to; internal events never appear in /calendar.ics.
 FEED_AUDIENCES = (Audience.PUBLIC, Audience.RESIDENTS)
-
-FEED_OPTIONS = (
-    selectinload(Event.venue),
-    selectinload(Event.involvements).selectinload(Involvement.partner),
-)
 
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 

@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
-from events.auth.permissions import visible_events_clause
 from events.contributions.models import Contribution
 from events.contributions.services import HOURS
 from events.enums import (
@@ -30,6 +29,7 @@ from events.enums import (
 from events.extensions import db
 from events.partners.models import Partner
 from events.planning.models import Event, Involvement
+from events.planning.queries import visible_events_clause
 from events.registrations.models import Registration
 
 # Drafts are not joint yet and cancelled events did not happen: the report covers the rest.
