@@ -10,6 +10,11 @@ from events.extensions import db
 
 
 def register_cli(app: Flask) -> None:
+    # Every process (web, worker, CLI, tests) passes here at start; planning's hooks belong
+    # in create_app itself, beside the blueprints, and move there with its next change.
+    from events.registrations.notify import install_hooks
+
+    install_hooks()
     from events.outbox.cli import outbox_cli, worker_command
 
     app.cli.add_command(worker_command)

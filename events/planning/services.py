@@ -15,6 +15,7 @@ from events.auth.permissions import (
     can_publish_event,
     is_admin,
 )
+from events.calendar.attachment import ics_attachment
 from events.db import utcnow
 from events.enums import (
     EventStatus,
@@ -27,6 +28,7 @@ from events.extensions import db
 from events.i18n import N_
 from events.mail import absolute_url, queue_mail
 from events.partners.models import Partner
+from events.planning import hooks
 from events.planning.models import Event, Involvement, new_uid
 from events.planning.validation import (
     FIELDS,
@@ -40,8 +42,6 @@ from events.planning.validation import (
 
 # Re-exported only until planning/views.py calls validation.warnings_for itself.
 from events.planning.validation import warnings_for as warnings_for
-from events.registrations import notify
-from events.registrations.mails import ics_attachment
 
 NOTE_MAX = 2_000
 REASON_MAX = 2_000
@@ -335,10 +335,10 @@ def update_event(actor, event: Event, **values) -> dict[str, list]:
     record(actor, "event.update", event, changes)
     moved = {name: pair for name, pair in changes.items() if name in MOVE_FIELDS}
     if moved and event.status != EventStatus.DRAFT:
-        notify.event_changed(actor, event, "moved", moved)
+        hooks.event_changed(actor, event, "moved", moved)
     if "capacity" in changes and old_capacity is not None and (
             event.capacity is None or event.capacity > old_capacity):
-        notify.capacity_changed(actor, event)
+        hooks.capacity_changed(actor, event)
     return changes
 
 
@@ -431,6 +431,6 @@ def cancel_event(actor, event: Event, reason: str) -> Event:
         raise ValidationFailed(_("Use at most %(n)d characters.", n=REASON_MAX), field="reason")
     changes = _set_status(actor, event, "event.cancel", EventStatus.CANCELLED,
                           cancel_reason=reason, cancelled_at=utcnow())
-    notify.event_changed(actor, event, "cancelled", changes)
+    hooks.event_changed(actor, event, "cancelled", changes)
     _queue_partner_news(actor, event)
     return event

@@ -19,8 +19,8 @@ from events.enums import Audience, Category, EventFormat, EventStatus
 from events.errors import Conflict, ValidationFailed
 from events.extensions import db
 from events.partners.models import Venue
+from events.planning import hooks
 from events.planning.models import Event, Programme
-from events.registrations.queries import confirmed_counts
 
 TITLE_MAX = 200
 SUMMARY_MAX = 500
@@ -259,7 +259,7 @@ def _capacity_errors(values: dict, errors: dict, *, event: Event | None) -> None
         errors["capacity"] = _("Capacity is at most %(n)d.", n=CAPACITY_MAX)
         return
     if event is not None and event.id is not None:
-        confirmed = confirmed_counts([event.id]).get(event.id, 0)
+        confirmed = hooks.confirmed_counts([event.id]).get(event.id, 0)
         if capacity < confirmed:
             errors["capacity"] = _(
                 "%(n)d people are already confirmed; the capacity cannot be lower.", n=confirmed
