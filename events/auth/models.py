@@ -123,9 +123,5 @@ class User(UserMixin, db.Model):
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 
-    @property
-    def is_resident(self) -> bool:
-        return self.role == Role.RESIDENT
-
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

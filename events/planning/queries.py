@@ -138,15 +138,6 @@ def _upcoming_select(user, filters: EventFilters | None, now: datetime | None):
     return apply_filters(stmt, filters)
 
 
-def upcoming_events(user, *, limit: int | None = None, now: datetime | None = None,
-                    filters: EventFilters | None = None):
-    """Visible events that have not ended yet, soonest first."""
-    stmt = _upcoming_select(user, filters, now)
-    if limit:
-        stmt = stmt.limit(limit)
-    return list(db.session.scalars(stmt))
-
-
 def agenda_page(user, filters: EventFilters, page: int, per_page: int):
     """One page of the agenda (a Flask-SQLAlchemy Pagination): two queries plus eager loads."""
     return db.paginate(_upcoming_select(user, filters, None), page=page, per_page=per_page,
