@@ -127,6 +127,9 @@ def compare_column_types(context, inspected_column, metadata_column, inspected_t
 
 
 def register_blueprints(app: Flask) -> None:
+    from events.registrations.notify import install_hooks
+
+    install_hooks()  # planning reaches registrations through these (events/planning/hooks.py)
     from events.agreements.views import bp as agreements_bp
     from events.auth.accounts_views import bp as auth_bp
     from events.calendar.views import bp as calendar_bp

@@ -69,7 +69,7 @@ def prepare(url: str, people: int, seats: int) -> tuple[int, list[str]]:
         partner = Partner(slug="host", name="Host", short_name="Host", color="#336699")
         starts = utcnow().replace(microsecond=0) + timedelta(days=7)
         event = Event(title="Load test", category=Category.SEMINAR, starts_at=starts,
-                      ends_at=starts + timedelta(hours=2), capacity=seats,
+                      ends_at=starts + timedelta(hours=2), timezone="Europe/Moscow", capacity=seats,
                       audience=Audience.PUBLIC, status=EventStatus.SCHEDULED)
         db.session.add_all([partner, event, Involvement(
             event=event, partner=partner, role=InvolvementRole.HOST,

@@ -18,6 +18,8 @@ DEFAULTS = {
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Moscow",
     "DEFAULT_EVENT_TIMEZONE": "Europe/Moscow",
+    # Contribution reports and agreements count calendar dates (periods, years) in this zone.
+    "REPORT_TIMEZONE": "Europe/Moscow",
     # Used in iCalendar UIDs. SITE_URL (absolute links) has no default here: see load_config.
     "SITE_DOMAIN": "joint-events.local",
     # Feeds cover this many days back, and keep cancelled events this long.
@@ -87,7 +89,7 @@ DEFAULTS = {
 ENV_STRINGS = (
     "SECRET_KEY", "SITE_DOMAIN", "SITE_URL", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD",
     "MAIL_DEFAULT_SENDER", "MAIL_BACKEND", "RATELIMIT_STORAGE_URI", "SIGNIN_RATE_LIMIT",
-    "DEFAULT_EVENT_TIMEZONE", "SIGNIN_ACCOUNT_RATE_LIMIT", "SIGNUP_RATE_LIMIT",
+    "DEFAULT_EVENT_TIMEZONE", "REPORT_TIMEZONE", "SIGNIN_ACCOUNT_RATE_LIMIT", "SIGNUP_RATE_LIMIT",
     "PASSWORD_RESET_RATE_LIMIT", "VERIFY_RESEND_RATE_LIMIT", "IMPORT_RATE_LIMIT",
     "TASK_QUEUE_URL",
 )

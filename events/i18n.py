@@ -61,6 +61,24 @@ def compile_translations(root: Path = TRANSLATIONS) -> list[Path]:
     return written
 
 
+def translated_words() -> dict[str, str]:
+    """The words ical.py puts into SUMMARY/DESCRIPTION, in the current language."""
+    return {
+        "cancelled": _("Cancelled"),
+        "draft": _("Draft"),
+        "waitlist": _("Waitlist"),
+        "partners": _("Partners"),
+        "online": _("Online"),
+        "details": _("Details"),
+        "reason": _("Reason"),
+    }
+
+
+def report_zone() -> ZoneInfo:
+    """The zone whose calendar dates reports and agreements count (REPORT_TIMEZONE)."""
+    return ZoneInfo(current_app.config["REPORT_TIMEZONE"])
+
+
 def _zone(where) -> ZoneInfo:
     if where is None:
         return ZoneInfo(current_app.config["DEFAULT_EVENT_TIMEZONE"])

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import format_date
@@ -17,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from events.agreements.enums import ValueBasis
 from events.agreements.models import Target
-from events.agreements.progress import ZONE, Progress, midnight, progress_of
+from events.agreements.progress import Progress, midnight, progress_of
 from events.agreements.queries import (
     active_contributions,
     agreement_event_clause,
@@ -27,6 +28,7 @@ from events.agreements.valuation import ValueBalance, money, value_balance
 from events.contributions.charts import Series, share_chart
 from events.enums import Category, ContributionKind, EventStatus, RegistrationStatus, label
 from events.extensions import db
+from events.i18n import report_zone
 from events.planning.models import Event, Involvement, Programme
 from events.registrations.models import Registration
 
@@ -59,6 +61,7 @@ class AnnualReport:
     months: list[date]
     month_values: dict  # (month index, partner id) -> roubles
     chart: str = ""
+    zone: ZoneInfo | None = None  # whose calendar dates the report counts
 
     @property
     def registrations(self) -> int:
@@ -78,10 +81,13 @@ def year_period(agreement, year: int) -> tuple[date, date]:
     return start, end
 
 
-def build_annual(agreement, year: int, today: date) -> AnnualReport:
+def build_annual(agreement, year: int, today: date,
+                 zone: ZoneInfo | None = None) -> AnnualReport:
+    """The year's report, its dates counted in `zone` (by default REPORT_TIMEZONE)."""
+    zone = zone or report_zone()
     start, end = year_period(agreement, year)
-    conditions = [Event.status == EventStatus.SCHEDULED, Event.starts_at >= midnight(start),
-                  Event.starts_at < midnight(end + timedelta(days=1)),
+    conditions = [Event.status == EventStatus.SCHEDULED, Event.starts_at >= midnight(start, zone),
+                  Event.starts_at < midnight(end + timedelta(days=1), zone),
                   agreement_event_clause(agreement)]
     events = list(db.session.scalars(
         sa.select(Event).where(*conditions)
@@ -116,7 +122,7 @@ def build_annual(agreement, year: int, today: date) -> AnnualReport:
         month_values[(day.month - start.month, row.partner_id)] += valued.value
 
     party_map = {p.id: p for p in parties}
-    values = value_balance(rows, parties, ZONE, each=tally)
+    values = value_balance(rows, parties, zone, each=tally)
     order = list(ContributionKind)
     kind_rows = sorted(kinds.values(), key=lambda k: (k.partner.id, order.index(k.kind)))
 
@@ -132,7 +138,8 @@ def build_annual(agreement, year: int, today: date) -> AnnualReport:
     months = [date(year, m, 1) for m in range(start.month, end.month + 1)] \
         if start <= end else []
     report = AnnualReport(agreement, year, start, end, events, reach, categories, kind_rows,
-                          values, progress_of(targets, today), months, dict(month_values))
+                          values, progress_of(targets, today, zone=zone), months,
+                          dict(month_values), zone=zone)
     report.chart = _chart(report)
     return report
 
@@ -219,7 +226,8 @@ def annual_xlsx(report: AnnualReport) -> bytes:
                     _("Partners"), _("Registrations"), _("Check-ins")])
     for event in report.events:
         registered, checked = report.reach.get(event.id, (0, 0))
-        _put(sheet, [event.starts_at.astimezone(ZONE).date(), event.title, label(event.category),
+        _put(sheet, [event.starts_at.astimezone(report.zone).date(), event.title,
+                     label(event.category),
                      label(event.format), event.programme.title if event.programme else "",
                      ", ".join(i.partner.short_name for i in event.involvements
                                if i.state.value != "declined"), registered, checked])
@@ -348,4 +356,4 @@ def target_details(target) -> str:
 
 
 def generated_at() -> str:
-    return format_date(datetime.now(ZONE).date(), "long")
+    return format_date(datetime.now(report_zone()).date(), "long")

@@ -25,17 +25,17 @@ from events.enums import (
     RegistrationStatus,
 )
 from events.extensions import db
+from events.i18n import report_zone
 from events.planning.models import Event, Involvement
 from events.registrations.models import Registration
 
-ZONE = ZoneInfo("Europe/Moscow")
 PEOPLE_UNITS = ("people", "")
 COUNTED = frozenset({TargetMetric.EVENTS, TargetMetric.REGISTRATIONS, TargetMetric.CHECKINS,
                      TargetMetric.SPEAKERS, TargetMetric.CONTRIBUTIONS})
 
 
-def midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), ZONE)
+def midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), zone)
 
 
 def elapsed_share(start: date, end: date, today: date) -> Decimal:
@@ -89,10 +89,10 @@ class Progress:
         return min(self.percent, 100)
 
 
-def _scope(target: Target) -> list:
+def _scope(target: Target, zone: ZoneInfo) -> list:
     conditions = [Event.status == EventStatus.SCHEDULED,
-                  Event.starts_at >= midnight(target.starts_on),
-                  Event.starts_at < midnight(target.ends_on + timedelta(days=1))]
+                  Event.starts_at >= midnight(target.starts_on, zone),
+                  Event.starts_at < midnight(target.ends_on + timedelta(days=1), zone)]
     if target.programme_id is not None:
         conditions.append(Event.programme_id == target.programme_id)
     else:
@@ -106,9 +106,9 @@ def _takes_part(partner_id: int):
         Involvement.state != InvolvementState.DECLINED).exists()
 
 
-def _per_event(target: Target):
+def _per_event(target: Target, zone: ZoneInfo):
     """SELECT (event id, start, figure) for the target's metric, one row per event."""
-    metric, scope = target.metric, _scope(target)
+    metric, scope = target.metric, _scope(target, zone)
     if metric in (TargetMetric.EVENTS, TargetMetric.REGISTRATIONS, TargetMetric.CHECKINS):
         if target.category is not None:
             scope.append(Event.category == target.category)
@@ -160,14 +160,16 @@ def _figure(value, metric: TargetMetric) -> Decimal:
     return Decimal(value)
 
 
-def progress_of(targets: list[Target], today: date, *,
-                listed: int | None = EVENTS_LISTED) -> list[Progress]:
-    """Each target's fact and the latest events behind it (`listed=None`: all of them).
+def progress_of(targets: list[Target], today: date, *, listed: int | None = EVENTS_LISTED,
+                zone: ZoneInfo | None = None) -> list[Progress]:
+    """Each target's fact and the latest events behind it (`listed=None`: all of them),
+    its period's dates counted in `zone` (by default the reports' zone, REPORT_TIMEZONE).
     One query per target, and one for the listed events' titles."""
+    zone = zone or report_zone()
     found = []
     for target in targets:
         pairs = [(event_id, starts_at, _figure(value, target.metric))
-                 for event_id, starts_at, value in db.session.execute(_per_event(target))]
+                 for event_id, starts_at, value in db.session.execute(_per_event(target, zone))]
         pairs = [p for p in pairs if p[2]]
         pairs.sort(key=lambda p: (p[1], p[0]), reverse=True)
         found.append((target, pairs, pairs if listed is None else pairs[:listed]))

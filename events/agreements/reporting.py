@@ -26,7 +26,7 @@ def report_plan(filters: ReportFilters, user, today: date, *,
     targets = targets_overlapping(filters.start, filters.end, programme_id=filters.programme_id,
                                   agreement_ids={a.id for a in agreements})
     targets = [t for t in targets if t.agreement is None or can_view_agreement(user, t.agreement)]
-    return progress_of(targets, today, listed=listed)
+    return progress_of(targets, today, listed=listed, zone=filters.zone)
 
 
 def values_csv(values: ValueBalance, language: str) -> str:

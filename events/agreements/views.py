@@ -28,7 +28,7 @@ from events.agreements.forms import (
     TargetForm,
 )
 from events.agreements.models import Agreement, RateCard, Target
-from events.agreements.progress import ZONE, by_partner, progress_of
+from events.agreements.progress import by_partner, progress_of
 from events.agreements.queries import (
     agreement_trail,
     get_agreement,
@@ -49,6 +49,7 @@ from events.contributions.export import Sheet
 from events.enums import label
 from events.errors import DomainError
 from events.extensions import db
+from events.i18n import report_zone
 from events.partners.models import Partner
 from events.partners.queries import all_partners
 from events.planning.models import Programme
@@ -67,7 +68,7 @@ bp.add_app_template_filter(annual.target_details, "target_details")
 def today():
     """Today in Moscow (the reports' calendar); tests set AGREEMENTS_TODAY to fix it."""
     fixed = current_app.config.get("AGREEMENTS_TODAY")
-    return fixed or datetime.now(ZONE).date()
+    return fixed or datetime.now(report_zone()).date()
 
 
 def documents_folder() -> Path:
@@ -277,7 +278,7 @@ def plan_csv(progress, language: str) -> str:
                    annual.target_text(target), target.starts_on.isoformat(),
                    target.ends_on.isoformat(), target.planned, item.fact.quantize(
                        target.planned), item.percent, item.expected, label(item.pace),
-                   "; ".join(f"{e.starts_at.astimezone(ZONE).date().isoformat()} {e.title}"
+                   "; ".join(f"{e.starts_at.astimezone(report_zone()).date().isoformat()} {e.title}"
                              for e, _v in reversed(item.events))])
     return sheet.text()
 

@@ -1,13 +1,16 @@
 """One recorded change."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from events.auth.models import User
 from events.db import UTCDateTime, utcnow
 from events.extensions import db
+
+if TYPE_CHECKING:  # named, not imported: every area records audit entries, auth included
+    from events.auth.models import User
 
 
 class AuditEntry(db.Model):
@@ -28,4 +31,4 @@ class AuditEntry(db.Model):
     changes: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    actor: Mapped[User | None] = relationship()
+    actor: Mapped["User | None"] = relationship("User")

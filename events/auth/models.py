@@ -123,10 +123,6 @@ class User(UserMixin, db.Model):
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 
-    @property
-    def is_resident(self) -> bool:
-        return self.role == Role.RESIDENT
-
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
 
@@ -139,5 +135,5 @@ class Anonymous(AnonymousUserMixin):
     partner_id = None
     locale = None
     role = None
-    is_admin = is_staff = is_coordinator = is_resident = False
+    is_admin = is_staff = is_coordinator = False
     is_verified = is_confirmed_resident = is_guest = False

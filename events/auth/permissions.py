@@ -4,7 +4,6 @@ Each predicate takes the acting user (or None / an anonymous user for visitors) 
 thing; SQL versions exist where lists must be filtered in the database.
 """
 
-import sqlalchemy as sa
 
 from events.enums import (
     Audience,
@@ -76,29 +75,6 @@ def can_view_event(user, event: Event) -> bool:
     return event.audience in audiences_for(user)
 
 
-def visible_events_clause(user):
-    """SQL twin of can_view_event, for lists, calendars and feeds."""
-    if is_admin(user):
-        return sa.true()
-    published = sa.and_(
-        Event.status.in_([EventStatus.SCHEDULED, EventStatus.CANCELLED]),
-        Event.audience.in_(audiences_for(user)),
-    )
-    if not is_staff(user):
-        return published
-    mine = sa.select(Involvement.id).where(
-        Involvement.event_id == Event.id, Involvement.partner_id == user.partner_id
-    )
-    return sa.or_(
-        published,
-        sa.and_(Event.status == EventStatus.PROPOSED, mine.exists()),
-        sa.and_(
-            Event.status == EventStatus.DRAFT,
-            mine.where(Involvement.role == InvolvementRole.HOST).exists(),
-        ),
-    )
-
-
 def can_create_event(user) -> bool:
     return is_staff(user) or is_admin(user)
 
@@ -124,7 +100,8 @@ def can_answer_involvement(user, involvement: Involvement) -> bool:
 def can_view_contributions(user, event: Event) -> bool:
     """The record of cooperation is shared: every partner's staff (and admins) read every
     partner's contributions to any event they may see; changing them is can_change_contribution.
-    The event page and the reports both ask here (reports filter with visible_events_clause)."""
+    The event page and the reports both ask here (reports filter with
+    events.planning.queries.visible_events_clause)."""
     return (is_staff(user) or is_admin(user)) and can_view_event(user, event)
 
 

@@ -33,11 +33,12 @@ from events.calendar.queries import (
     stored_bodies,
     zone_spans,
 )
-from events.calendar.store import site, translated_words
+from events.calendar.store import site
 from events.calendar.tokens import owner_of
 from events.db import utcnow
 from events.enums import Audience, Category, EventStatus, label
 from events.extensions import db
+from events.i18n import translated_words
 from events.ops.metrics import feed_built
 from events.partners.queries import partner_by_slug
 from events.text import one_line

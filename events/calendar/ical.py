@@ -65,10 +65,6 @@ def clean_text(value: str | None) -> str:
     return _CONTROL.sub("", value)
 
 
-def _one_line(value: str | None) -> str:
-    return re.sub(r"\s+", " ", clean_text(value)).strip()
-
-
 def param_text(value: str | None) -> str:
     """A parameter value (CN=...): one line, no double quotes (RFC 5545 §3.1 param-value)."""
     return re.sub(r"\s+", " ", clean_text(value).replace('"', "'")).strip()

@@ -1,5 +1,6 @@
 """What each feed holds, as SQL: the selection, its cheap fingerprint (for ETag/304) and the
-eager-loaded events to serialise. Visibility always comes from events.auth.permissions."""
+eager-loaded events to serialise. Visibility always comes from
+events.planning.queries.visible_events_clause (the SQL twin of can_view_event)."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -7,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
-from events.auth.permissions import visible_events_clause
 from events.calendar.ical import Attendance
 from events.db import UTCDateTime
 from events.enums import (
@@ -21,15 +21,11 @@ from events.enums import (
 from events.extensions import db
 from events.partners.models import Partner, Venue
 from events.planning.models import Event, Involvement
+from events.planning.queries import visible_events_clause
 from events.registrations.models import Registration
 
 # Audiences a feed may be narrowed to; internal events never appear in /calendar.ics.
 FEED_AUDIENCES = (Audience.PUBLIC, Audience.RESIDENTS)
-
-FEED_OPTIONS = (
-    selectinload(Event.venue),
-    selectinload(Event.involvements).selectinload(Involvement.partner),
-)
 
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -148,6 +144,130 @@ class Fingerprint:
     valid_until: datetime | None
 
 
+# A feed's state, in this order (the ETag hashes it); a personal feed adds its own columns
+# between the events' and the names'. The other columns only date the feed.
+_EVENT_STATE = ("events", "last_event", "sequences", "updated", "partners", "answered")
+_REGISTRANT_STATE = ("registrations", "last_registration", "registration_changed",
+                     "waiting")
+_NAMES_STATE = ("partner_names", "venue_names", "partners_updated", "venues_updated")
+# Read as aware UTC times before they go into the state.
+_TIMED_STATE = ("updated", "answered")
+
+
+def _event_columns(selection: FeedSelection, if_inside) -> tuple[list, sa.Subquery]:
+    """The feed's events and their partners; the newest of those that already left the
+    window (that changed the feed then); the first moment one will leave it by time alone."""
+    window = selection.window
+    cancelled_at = selection.cancelled_at()
+    partners = (
+        sa.select(Involvement.event_id, sa.func.count(Involvement.id).label("n"),
+                  sa.func.max(sa.func.coalesce(Involvement.answered_at, Involvement.invited_at))
+                  .label("changed"))
+        .group_by(Involvement.event_id).subquery())
+    is_cancelled = Event.status == EventStatus.CANCELLED
+    columns = [
+        sa.func.count(if_inside(Event.id)).label("events"),
+        sa.func.max(if_inside(Event.id)).label("last_event"),
+        sa.func.coalesce(sa.func.sum(if_inside(Event.sequence)), 0).label("sequences"),
+        sa.func.max(if_inside(Event.updated_at)).label("updated"),
+        sa.func.coalesce(sa.func.sum(if_inside(partners.c.n)), 0).label("partners"),
+        sa.func.max(if_inside(partners.c.changed)).label("answered"),
+        sa.func.max(sa.case((Event.ends_at <= window.ends_after, Event.ends_at)))
+        .label("ended"),
+        sa.func.max(sa.case((sa.and_(is_cancelled, cancelled_at <= window.cancelled_after),
+                             cancelled_at))).label("cancelled"),
+        sa.func.min(if_inside(Event.ends_at)).label("first_end"),
+        sa.func.min(if_inside(sa.case((is_cancelled, cancelled_at)))).label("first_cancelled"),
+    ]
+    return columns, partners
+
+
+def _registrant_columns(registrant_id: int, if_inside) -> tuple[list, sa.Subquery]:
+    """A personal feed: the person's registrations for the feed's events."""
+    mine = (
+        sa.select(Registration.event_id, sa.func.count(Registration.id).label("n"),
+                  sa.func.max(Registration.id).label("last"),
+                  sa.func.max(sa.func.coalesce(
+                      Registration.cancelled_at, Registration.confirmed_at,
+                      Registration.registered_at)).label("changed"),
+                  sa.func.sum(sa.case(
+                      (Registration.status == RegistrationStatus.WAITLISTED, 1), else_=0))
+                  .label("waiting"))
+        .where(Registration.user_id == registrant_id)
+        .group_by(Registration.event_id).subquery())
+    columns = [
+        sa.func.coalesce(sa.func.sum(if_inside(mine.c.n)), 0).label("registrations"),
+        sa.func.max(if_inside(mine.c.last)).label("last_registration"),
+        sa.func.max(if_inside(mine.c.changed)).label("registration_changed"),
+        sa.func.coalesce(sa.func.sum(if_inside(mine.c.waiting)), 0).label("waiting"),
+    ]
+    return columns, mine
+
+
+def _names_columns() -> list:
+    """Partners' and rooms' text and when they last changed: renames show in feeds."""
+    return [
+        _names_of(Partner, Partner.name, Partner.short_name, Partner.slug)
+        .label("partner_names"),
+        _names_of(Venue, Venue.name, Venue.building, Venue.site, Venue.address,
+                  Venue.latitude, Venue.longitude).label("venue_names"),
+        sa.select(sa.func.max(Partner.updated_at)).scalar_subquery().label("partners_updated"),
+        sa.select(sa.func.max(Venue.updated_at)).scalar_subquery().label("venues_updated"),
+    ]
+
+
+def _fingerprint_row(selection: FeedSelection):
+    """The one aggregate row, its columns named as in _EVENT_STATE and the others."""
+    inside = selection.window_clause()
+
+    def if_inside(value):
+        return sa.case((inside, value))
+
+    columns, partners = _event_columns(selection, if_inside)
+    stmt = sa.select(Event.id).outerjoin(partners, partners.c.event_id == Event.id)
+    if selection.registrant_id is not None:
+        mine_columns, mine = _registrant_columns(selection.registrant_id, if_inside)
+        columns += mine_columns
+        stmt = stmt.outerjoin(mine, mine.c.event_id == Event.id)
+    columns += _names_columns()
+    return db.session.execute(
+        stmt.with_only_columns(*columns).where(selection.base)).one()._mapping
+
+
+def _as_time(value) -> datetime | None:
+    """SQLite hands back aggregates of dates as text; read them like the column would."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return UTCDateTime().process_result_value(value, db.engine.dialect)
+
+
+def _last_change(row, selection: FeedSelection) -> datetime:
+    """The newest moment the feed changed, including an event leaving the window."""
+    window = selection.window
+    moments = [_as_time(row[name]) for name in
+               ("updated", "answered", "partners_updated", "venues_updated")]
+    ended, cancelled = _as_time(row["ended"]), _as_time(row["cancelled"])
+    if ended is not None:
+        moments.append(ended + timedelta(days=window.past_days))
+    if cancelled is not None:
+        moments.append(cancelled + timedelta(days=window.cancelled_days))
+    if selection.registrant_id is not None:
+        moments.append(_as_time(row["registration_changed"]))
+    return _newest(*moments) or _EPOCH
+
+
+def _next_leave(row, window: Window) -> datetime | None:
+    """When the first event will leave the window by time alone (ended or cancelled long
+    enough ago); until then only a write changes the feed."""
+    first_end, first_cancelled = _as_time(row["first_end"]), _as_time(row["first_cancelled"])
+    leaves = [t for t in (
+        first_end and first_end + timedelta(days=window.past_days),
+        first_cancelled and first_cancelled + timedelta(days=window.cancelled_days)) if t]
+    return min(leaves) if leaves else None
+
+
 def fingerprint(selection: FeedSelection) -> Fingerprint:
     """A feed's Fingerprint in ONE query, without loading a single event.
 
@@ -156,88 +276,14 @@ def fingerprint(selection: FeedSelection) -> Fingerprint:
     made, moved off the waitlist or cancelled. Last-Modified is the newest of those moments,
     including the moment an event left the window. One pass over the feed's events (the
     window is applied inside the aggregates, so the same pass sees what already left it)."""
-    window = selection.window
-    inside = selection.window_clause()
-    cancelled_at = selection.cancelled_at()
-
-    def if_inside(value):
-        return sa.case((inside, value))
-
-    partners = (
-        sa.select(Involvement.event_id, sa.func.count(Involvement.id).label("n"),
-                  sa.func.max(sa.func.coalesce(Involvement.answered_at, Involvement.invited_at))
-                  .label("changed"))
-        .group_by(Involvement.event_id).subquery())
-    columns = [
-        sa.func.count(if_inside(Event.id)), sa.func.max(if_inside(Event.id)),
-        sa.func.coalesce(sa.func.sum(if_inside(Event.sequence)), 0),
-        sa.func.max(if_inside(Event.updated_at)),
-        sa.func.coalesce(sa.func.sum(if_inside(partners.c.n)), 0),
-        sa.func.max(if_inside(partners.c.changed)),
-        # The newest event that has already left the window (it changed the feed then).
-        sa.func.max(sa.case((Event.ends_at <= window.ends_after, Event.ends_at))),
-        sa.func.max(sa.case((sa.and_(Event.status == EventStatus.CANCELLED,
-                                     cancelled_at <= window.cancelled_after), cancelled_at))),
-    ]
-    stmt = sa.select(Event.id).outerjoin(partners, partners.c.event_id == Event.id)
-    if selection.registrant_id is not None:
-        mine = (
-            sa.select(Registration.event_id, sa.func.count(Registration.id).label("n"),
-                      sa.func.max(Registration.id).label("last"),
-                      sa.func.max(sa.func.coalesce(
-                          Registration.cancelled_at, Registration.confirmed_at,
-                          Registration.registered_at)).label("changed"),
-                      sa.func.sum(sa.case(
-                          (Registration.status == RegistrationStatus.WAITLISTED, 1), else_=0))
-                      .label("waiting"))
-            .where(Registration.user_id == selection.registrant_id)
-            .group_by(Registration.event_id).subquery())
-        columns += [
-            sa.func.coalesce(sa.func.sum(if_inside(mine.c.n)), 0),
-            sa.func.max(if_inside(mine.c.last)),
-            sa.func.max(if_inside(mine.c.changed)),
-            sa.func.coalesce(sa.func.sum(if_inside(mine.c.waiting)), 0),
-        ]
-        stmt = stmt.outerjoin(mine, mine.c.event_id == Event.id)
-    # Last: partners' and rooms' text and when they last changed (renames show in feeds),
-    # then the first moment an event would leave the window by time alone.
-    columns += [_names_of(Partner, Partner.name, Partner.short_name, Partner.slug),
-                _names_of(Venue, Venue.name, Venue.building, Venue.site, Venue.address,
-                          Venue.latitude, Venue.longitude),
-                sa.select(sa.func.max(Partner.updated_at)).scalar_subquery(),
-                sa.select(sa.func.max(Venue.updated_at)).scalar_subquery(),
-                sa.func.min(if_inside(Event.ends_at)),
-                sa.func.min(if_inside(sa.case((Event.status == EventStatus.CANCELLED,
-                                               cancelled_at))))]
-    row = db.session.execute(stmt.with_only_columns(*columns).where(selection.base)).one()
-    values = list(row)
-    # SQLite hands back aggregates of dates as text; read them like the column would.
-    decoder = UTCDateTime().process_result_value
-
-    def as_time(value):
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        return decoder(value, db.engine.dialect) if value is not None else None
-
-    updated, answered = as_time(values[3]), as_time(values[5])
-    ended, cancelled = as_time(values[6]), as_time(values[7])
-    first_end, first_cancelled = as_time(values[-2]), as_time(values[-1])
-    values = values[:-2]
-    moments = [updated, answered, as_time(values[-2]), as_time(values[-1])]
-    if ended is not None:
-        moments.append(ended + timedelta(days=window.past_days))
-    if cancelled is not None:
-        moments.append(cancelled + timedelta(days=window.cancelled_days))
-    if selection.registrant_id is not None:
-        moments.append(as_time(values[10]))
-    last_modified = _newest(*moments) or _EPOCH
-    raw = [*values[:3], updated, values[4], answered, *values[8:], last_modified]
+    row = _fingerprint_row(selection)
+    names = _EVENT_STATE + (_REGISTRANT_STATE if selection.registrant_id is not None else ())
+    last_modified = _last_change(row, selection)
+    raw = [_as_time(row[name]) if name in _TIMED_STATE else row[name]
+           for name in names + _NAMES_STATE] + [last_modified]
     state = tuple(v.isoformat() if isinstance(v, datetime) else v for v in raw)
-    leaves = [t for t in (
-        first_end and first_end + timedelta(days=window.past_days),
-        first_cancelled and first_cancelled + timedelta(days=window.cancelled_days)) if t]
-    return Fingerprint(state, min(last_modified, window.now).replace(microsecond=0),
-                       min(leaves) if leaves else None)
+    return Fingerprint(state, min(last_modified, selection.window.now).replace(microsecond=0),
+                       _next_leave(row, selection.window))
 
 
 @dataclass(slots=True)

@@ -14,7 +14,6 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from events.calendar import ical
 from events.calendar.models import StoredVEvent
@@ -22,23 +21,11 @@ from events.calendar.queries import IndexRow, feed_events, feed_index
 from events.db import utcnow
 from events.enums import Category, InvolvementRole, label
 from events.extensions import db
+from events.i18n import translated_words
 
 # Bump when the shape of the output changes: every stored VEVENT is then made anew.
 FORMAT_VERSION = "2"
 _common: dict[tuple, str] = {}
-
-
-def translated_words() -> dict[str, str]:
-    """The words ical.py puts into SUMMARY/DESCRIPTION, in the current language."""
-    return {
-        "cancelled": _("Cancelled"),
-        "draft": _("Draft"),
-        "waitlist": _("Waitlist"),
-        "partners": _("Partners"),
-        "online": _("Online"),
-        "details": _("Details"),
-        "reason": _("Reason"),
-    }
 
 
 def site() -> dict[str, str]:

@@ -66,9 +66,3 @@ def events_csv_chunks(rows, partners, currencies, language, format_day, *, every
         if n % every == 0:
             yield sheet.take()
     yield sheet.take()
-
-
-def events_csv(rows, partners, currencies, language, format_day) -> str:
-    """The per-event CSV as one string (small exports, tests)."""
-    return b"".join(events_csv_chunks(rows, partners, currencies, language,
-                                      format_day)).decode("utf-8")

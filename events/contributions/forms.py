@@ -17,7 +17,6 @@ from events.contributions.services import DEFAULT_CURRENCY, currency_codes
 from events.enums import Category, ContributionKind, ContributionStatus, label
 
 FIRST_CURRENCIES = ("RUB", "EUR", "USD", "CNY")
-STATUS_CHOICES = ("active", "pledged", "delivered", "withdrawn", "all")
 
 
 def currency_choices() -> list[tuple[str, str]]:

@@ -2,7 +2,6 @@
 page, its CSV files and its chart show (labels in the reader's language)."""
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -12,7 +11,6 @@ from events.contributions.forms import ReportFilterForm
 from events.contributions.queries import all_programmes
 from events.contributions.reports import (
     EVENTS_PER_PAGE,
-    REPORT_ZONE,
     ReportFilters,
     add_months,
     balance,
@@ -25,6 +23,7 @@ from events.contributions.reports import (
     totals_by_currency,
 )
 from events.enums import Category
+from events.i18n import report_zone
 from events.partners.queries import all_partners
 
 
@@ -34,7 +33,8 @@ def report_filters(args, user) -> tuple[ReportFilterForm, ReportFilters | None]:
     form = ReportFilterForm(args, partners=partners, programmes=programmes)
     # A missing end is a year after the start, a missing start a year before the end, and
     # with neither the period is the default one around today.
-    start, end = default_period(datetime.now(ZoneInfo(REPORT_ZONE)).date())
+    zone = report_zone()
+    start, end = default_period(datetime.now(zone).date())
     if form.start.data and not form.end.data and not form.end.process_errors:
         form.end.data = add_months(form.start.data, 12) - timedelta(days=1)
     elif form.end.data and not form.start.data and not form.start.process_errors:
@@ -48,6 +48,7 @@ def report_filters(args, user) -> tuple[ReportFilterForm, ReportFilters | None]:
     return form, ReportFilters(
         start=form.start.data,
         end=form.end.data,
+        zone_name=zone.key,
         partner_id=int(form.partner.data) if form.partner.data else None,
         category=Category(form.category.data) if form.category.data else None,
         status=form.status.data,

@@ -1,7 +1,7 @@
 """The cooperation reports, aggregated in SQL: a fixed number of GROUP BY queries whatever
 the number of events, so the page stays fast with tens of thousands of rows.
 
-Periods are calendar dates in the reports' zone (Europe/Moscow): a date range becomes the UTC
+Periods are calendar dates in the reports' zone (REPORT_TIMEZONE): a date range becomes the UTC
 instants of local midnights, and months are bucketed with the same boundaries, so an event at
 00:30 Moscow time on the 1st belongs to that month even though it is still the 31st in UTC.
 """
@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
-from events.auth.permissions import visible_events_clause
 from events.contributions.models import Contribution
 from events.contributions.services import HOURS
 from events.enums import (
@@ -30,9 +29,9 @@ from events.enums import (
 from events.extensions import db
 from events.partners.models import Partner
 from events.planning.models import Event, Involvement
+from events.planning.queries import visible_events_clause
 from events.registrations.models import Registration
 
-REPORT_ZONE = "Europe/Moscow"
 # Drafts are not joint yet and cancelled events did not happen: the report covers the rest.
 REPORTED_STATUSES = (EventStatus.PROPOSED, EventStatus.SCHEDULED)
 EVENTS_PER_PAGE = 50
@@ -53,11 +52,11 @@ def default_period(today: date) -> tuple[date, date]:
 class ReportFilters:
     start: date
     end: date  # inclusive
+    zone_name: str  # the reports' zone (REPORT_TIMEZONE): its midnights bound the period
     partner_id: int | None = None
     category: Category | None = None
     status: str = "active"  # active | pledged | delivered | withdrawn | all
     programme_id: int | None = None
-    zone_name: str = REPORT_ZONE
 
     @property
     def zone(self) -> ZoneInfo:

@@ -42,7 +42,6 @@ UNIT_ALIASES = {
     "seat": "seats", "место": "seats", "места": "seats", "мест": "seats",
     "item": "items", "pcs": "items", "шт": "items", "шт.": "items",
 }
-COMMON_UNITS = ("hours", "days", "people", "seats", "items", "m²")
 UNIT_LABELS = {"hours": _l("h"), "days": _l("days"), "people": _l("people"),
                "seats": _l("seats"), "items": _l("pcs")}
 

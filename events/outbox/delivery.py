@@ -52,10 +52,6 @@ class TimedConnection(Connection):
         return host
 
 
-class Permanent(Exception):
-    """The message itself is refused: retrying cannot help."""
-
-
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"[:80]
 

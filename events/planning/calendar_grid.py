@@ -145,7 +145,7 @@ def _bounds(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return datetime.combine(first, time(), tz), end
 
 
-def month_grid(user, month: date, zone: str = "Europe/Moscow",
+def month_grid(user, month: date, zone: str,
                filters: EventFilters | None = None) -> MonthGrid:
     tz = ZoneInfo(zone)
     first = month - timedelta(days=month.weekday())
@@ -161,7 +161,7 @@ def month_grid(user, month: date, zone: str = "Europe/Moscow",
     return MonthGrid(month, weeks, prev_month, next_month, zone, today)
 
 
-def week_grid(user, monday: date, zone: str = "Europe/Moscow",
+def week_grid(user, monday: date, zone: str,
               filters: EventFilters | None = None) -> WeekGrid:
     tz = ZoneInfo(zone)
     last = monday + timedelta(days=6)

@@ -54,7 +54,7 @@ class EventForm(FlaskForm):
     format = SelectField(_l("Format"), choices=[])
     venue = SelectField(_l("Room"), coerce=int, choices=[])
     online_url = URLField(_l("Link for online participants"))
-    timezone = StringField(_l("Time zone"), default="Europe/Moscow",
+    timezone = StringField(_l("Time zone"),
                            description=_l("Start and end are in this zone (IANA name)."))
     starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_FORMAT, validators=[Optional()])
     starts_at_fold = _fold_field()
@@ -74,7 +74,7 @@ class EventForm(FlaskForm):
     programme = SelectField(_l("Programme"), coerce=int, choices=[])
     lead_partner = SelectField(_l("Lead partner"), coerce=int, choices=[])
 
-    def setup(self, *, venues, programmes, partners=None, default_zone="Europe/Moscow"):
+    def setup(self, *, venues, programmes, partners=None, default_zone: str):
         """Fill the choices; `partners` only for admins creating an event (lead partner)."""
         self.category.choices = _enum_choices(Category)
         self.format.choices = _enum_choices(EventFormat)

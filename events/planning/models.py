@@ -85,7 +85,7 @@ class Event(db.Model):
     online_url: Mapped[str | None] = mapped_column(sa.String(500))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    timezone: Mapped[str] = mapped_column(sa.String(64), default="Europe/Moscow")
+    timezone: Mapped[str] = mapped_column(sa.String(64))  # every writer names the zone
     # All day: starts_at/ends_at are local midnights in `timezone`, ends_at exclusive (the
     # midnight after the last day), as iCalendar's DTEND;VALUE=DATE.
     is_all_day: Mapped[bool] = mapped_column(default=False, server_default=sa.false())

@@ -7,9 +7,16 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from events.auth.permissions import visible_events_clause
+from events.auth.permissions import audiences_for, is_admin, is_staff
 from events.db import utcnow
-from events.enums import Audience, Category, EventFormat, EventStatus, InvolvementState
+from events.enums import (
+    Audience,
+    Category,
+    EventFormat,
+    EventStatus,
+    InvolvementRole,
+    InvolvementState,
+)
 from events.extensions import db
 from events.partners.models import Partner, Venue
 from events.planning.models import Event, Involvement, Programme
@@ -95,6 +102,30 @@ def apply_filters(stmt, filters: EventFilters | None):
     return stmt
 
 
+def visible_events_clause(user):
+    """SQL twin of events.auth.permissions.can_view_event, for lists, calendars, feeds and
+    reports (tests/planning/test_visibility.py holds the two to the same matrix)."""
+    if is_admin(user):
+        return sa.true()
+    published = sa.and_(
+        Event.status.in_([EventStatus.SCHEDULED, EventStatus.CANCELLED]),
+        Event.audience.in_(audiences_for(user)),
+    )
+    if not is_staff(user):
+        return published
+    mine = sa.select(Involvement.id).where(
+        Involvement.event_id == Event.id, Involvement.partner_id == user.partner_id
+    )
+    return sa.or_(
+        published,
+        sa.and_(Event.status == EventStatus.PROPOSED, mine.exists()),
+        sa.and_(
+            Event.status == EventStatus.DRAFT,
+            mine.where(Involvement.role == InvolvementRole.HOST).exists(),
+        ),
+    )
+
+
 def visible_events(user):
     """A select of events this person may see, with what a card shows loaded eagerly."""
     return sa.select(Event).where(visible_events_clause(user)).options(*EVENT_CARD_OPTIONS)
@@ -173,8 +204,6 @@ def venue_choices(current: Venue | None = None) -> list[Venue]:
 def staff_dashboard(user) -> dict:
     """What a partner's staff see first: invitations to answer, their partner's drafts and
     proposals (with who has not answered yet), and upcoming events with their fill rate."""
-    from events.enums import InvolvementRole
-
     base = visible_events(user).order_by(Event.starts_at, Event.id)
     now = utcnow()
     if user.is_admin:

@@ -15,6 +15,7 @@ from events.auth.permissions import (
     can_publish_event,
     is_admin,
 )
+from events.calendar.attachment import ics_attachment
 from events.db import utcnow
 from events.enums import (
     EventStatus,
@@ -27,23 +28,17 @@ from events.extensions import db
 from events.i18n import N_
 from events.mail import absolute_url, queue_mail
 from events.partners.models import Partner
+from events.planning import hooks
 from events.planning.models import Event, Involvement, new_uid
-from events.planning.validation import (  # noqa: F401 — re-exported for callers of services
+from events.planning.validation import (
     FIELDS,
-    EventInvalid,
     check_booking,
     clean_text,
     drop_unused_place,
     enum_or_none,
-    is_known_zone,
-    known_zones,
     normalise,
-    unknown_zone_message,
     validate,
-    warnings_for,
 )
-from events.registrations import notify
-from events.registrations.mails import ics_attachment
 
 NOTE_MAX = 2_000
 REASON_MAX = 2_000
@@ -168,6 +163,21 @@ def _lock(event: Event) -> None:
         db.session.refresh(event, ["involvements"])
 
 
+def _lock_involvement(involvement: Involvement) -> None:
+    """The event's lock first (as every other change takes it): two partners answering at once
+    then see each other's answer, so exactly one of them is the last."""
+    _lock(involvement.event)
+    db.session.refresh(involvement, with_for_update=True)
+
+
+def _lock_unless_refused(refusal_to, actor, thing, lock=_lock) -> None:
+    """Refuse early without waiting for a lock, then take it and ask the same refusal again:
+    another request may have changed the row while this one waited."""
+    _raise_if(refusal_to(actor, thing))
+    lock(thing)
+    _raise_if(refusal_to(actor, thing))
+
+
 def _shown(name: str, value):
     """Audit values people can read: rooms and programmes by name, enums by value."""
     if name == "venue":
@@ -257,7 +267,7 @@ def _queue_invitation(actor, involvement: Involvement) -> None:
 
 def create_event(
     actor, *, title, summary="", description="", category, format, venue=None,
-    online_url=None, starts_at, ends_at, is_all_day=False, timezone="Europe/Moscow",
+    online_url=None, starts_at, ends_at, is_all_day=False, timezone,
     capacity=None, audience,
     registration_opens_at=None, registration_closes_at=None, programme=None,
     lead_partner=None, uid=None,
@@ -303,9 +313,7 @@ def update_event(actor, event: Event, **values) -> dict[str, list]:
     unknown = set(values) - set(FIELDS)
     if unknown:
         raise TypeError(f"update_event got unknown fields: {sorted(unknown)}")
-    _raise_if(refusal_to_edit(actor, event))
-    _lock(event)
-    _raise_if(refusal_to_edit(actor, event))
+    _lock_unless_refused(refusal_to_edit, actor, event)
     values = normalise(values)
     merged = {name: getattr(event, name) for name in FIELDS} | values
     merged["_changed"] = {n for n in values if values[n] != getattr(event, n)}
@@ -324,10 +332,10 @@ def update_event(actor, event: Event, **values) -> dict[str, list]:
     record(actor, "event.update", event, changes)
     moved = {name: pair for name, pair in changes.items() if name in MOVE_FIELDS}
     if moved and event.status != EventStatus.DRAFT:
-        notify.event_changed(actor, event, "moved", moved)
+        hooks.event_changed(actor, event, "moved", moved)
     if "capacity" in changes and old_capacity is not None and (
             event.capacity is None or event.capacity > old_capacity):
-        notify.capacity_changed(actor, event)
+        hooks.capacity_changed(actor, event)
     return changes
 
 
@@ -341,9 +349,7 @@ def _set_status(actor, event: Event, action: str, status: EventStatus, **extra) 
 
 def propose_event(actor, event: Event) -> Event:
     """Draft → proposed: the invited partners now see it and hear of their invitations."""
-    _raise_if(refusal_to_propose(actor, event))
-    _lock(event)
-    _raise_if(refusal_to_propose(actor, event))
+    _lock_unless_refused(refusal_to_propose, actor, event)
     _set_status(actor, event, "event.propose", EventStatus.PROPOSED)
     for involvement in pending_invitations(event):
         _queue_invitation(actor, involvement)
@@ -352,9 +358,7 @@ def propose_event(actor, event: Event) -> Event:
 
 def invite_partner(actor, event: Event, partner: Partner | None, role) -> Involvement:
     """Ask another partner to co-host or support; its coordinators get a mail."""
-    _raise_if(refusal_to_invite(actor, event))
-    _lock(event)
-    _raise_if(refusal_to_invite(actor, event))
+    _lock_unless_refused(refusal_to_invite, actor, event)
     role = enum_or_none(InvolvementRole, role)
     if role not in INVITABLE_ROLES:
         raise ValidationFailed(_("Invite a partner as co-host or supporter."), field="role")
@@ -387,12 +391,7 @@ def invite_partner(actor, event: Event, partner: Partner | None, role) -> Involv
 def answer_invitation(actor, involvement: Involvement, accept: bool, note: str = "") -> Involvement:
     """The invited partner accepts or declines, with an optional note. The last answer tells
     the lead partner's coordinators that the event is ready to schedule."""
-    _raise_if(refusal_to_answer(actor, involvement))
-    # The event's lock first (as every other change takes it): two partners answering at once
-    # then see each other's answer, so exactly one of them is the last.
-    _lock(involvement.event)
-    db.session.refresh(involvement, with_for_update=True)
-    _raise_if(refusal_to_answer(actor, involvement))
+    _lock_unless_refused(refusal_to_answer, actor, involvement, lock=_lock_involvement)
     note = clean_text(note)
     if len(note) > NOTE_MAX:
         raise ValidationFailed(_("Use at most %(n)d characters.", n=NOTE_MAX), field="note")
@@ -411,9 +410,7 @@ def answer_invitation(actor, involvement: Involvement, accept: bool, note: str =
 
 def schedule_event(actor, event: Event) -> Event:
     """Proposed → scheduled: published to its audience once every invitation is answered."""
-    _raise_if(refusal_to_schedule(actor, event))
-    _lock(event)
-    _raise_if(refusal_to_schedule(actor, event))
+    _lock_unless_refused(refusal_to_schedule, actor, event)
     extra = {} if event.published_at else {"published_at": utcnow()}
     _set_status(actor, event, "event.schedule", EventStatus.SCHEDULED, **extra)
     _queue_partner_news(actor, event)
@@ -422,9 +419,7 @@ def schedule_event(actor, event: Event) -> Event:
 
 def cancel_event(actor, event: Event, reason: str) -> Event:
     """Cancelled with a reason: kept visible (struck through), registrants are told."""
-    _raise_if(refusal_to_cancel(actor, event))
-    _lock(event)
-    _raise_if(refusal_to_cancel(actor, event))
+    _lock_unless_refused(refusal_to_cancel, actor, event)
     reason = clean_text(reason)
     if not reason:
         raise ValidationFailed(_("Give a reason; the people registered will read it."),
@@ -433,6 +428,6 @@ def cancel_event(actor, event: Event, reason: str) -> Event:
         raise ValidationFailed(_("Use at most %(n)d characters.", n=REASON_MAX), field="reason")
     changes = _set_status(actor, event, "event.cancel", EventStatus.CANCELLED,
                           cancel_reason=reason, cancelled_at=utcnow())
-    notify.event_changed(actor, event, "cancelled", changes)
+    hooks.event_changed(actor, event, "cancelled", changes)
     _queue_partner_news(actor, event)
     return event

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, available_timezones
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 
@@ -18,8 +19,8 @@ from events.enums import Audience, Category, EventFormat, EventStatus
 from events.errors import Conflict, ValidationFailed
 from events.extensions import db
 from events.partners.models import Venue
+from events.planning import hooks
 from events.planning.models import Event, Programme
-from events.registrations.queries import confirmed_counts
 
 TITLE_MAX = 200
 SUMMARY_MAX = 500
@@ -55,7 +56,9 @@ def is_known_zone(name: str | None) -> bool:
 
 
 def unknown_zone_message() -> str:
-    return _("Unknown time zone; use a name such as Europe/Moscow.")
+    """The example is the site's own default zone."""
+    return _("Unknown time zone; use a name such as %(zone)s.",
+             zone=current_app.config["DEFAULT_EVENT_TIMEZONE"])
 
 
 # ---- wall times that do not exist or exist twice -----------------------------------------
@@ -256,7 +259,7 @@ def _capacity_errors(values: dict, errors: dict, *, event: Event | None) -> None
         errors["capacity"] = _("Capacity is at most %(n)d.", n=CAPACITY_MAX)
         return
     if event is not None and event.id is not None:
-        confirmed = confirmed_counts([event.id]).get(event.id, 0)
+        confirmed = hooks.confirmed_counts([event.id]).get(event.id, 0)
         if capacity < confirmed:
             errors["capacity"] = _(
                 "%(n)d people are already confirmed; the capacity cannot be lower.", n=confirmed

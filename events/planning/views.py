@@ -31,7 +31,7 @@ from events.planning.queries import (
     staff_dashboard,
     venue_choices,
 )
-from events.planning.validation import known_zones
+from events.planning.validation import known_zones, warnings_for
 from events.registrations.queries import confirmed_counts, seats_left
 from events.registrations.queries import event_panel as registrations_panel
 from events.transaction import roll_back
@@ -122,7 +122,7 @@ def _render_detail(event, status: int = 200, **forms):
         pending=services.pending_invitations(event),
         ready=actions["edit"] and services.ready_to_schedule(event),
         schedule_refusal=services.refusal_to_schedule(user, event),
-        warnings=services.warnings_for(event) if actions["edit"] else [],
+        warnings=warnings_for(event) if actions["edit"] else [],
         action_form=ActionForm(formdata=None),
         invite_form=invite_form,
         cancel_form=forms.get("cancel_form", CancelForm(formdata=None)),

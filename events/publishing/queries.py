@@ -4,9 +4,9 @@
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_login import AnonymousUserMixin
 
 from events.audit.models import AuditEntry
+from events.auth.models import Anonymous
 from events.auth.permissions import can_view_event
 from events.enums import EventFormat, InvolvementRole, InvolvementState
 from events.extensions import db
@@ -16,7 +16,7 @@ from events.planning.queries import EventFilters, upcoming_events
 
 # The visitor every published thing is shown to: feeds and widgets are read by anyone, and
 # may be cached, so they never depend on who happens to be signed in.
-VISITOR = AnonymousUserMixin()
+VISITOR = Anonymous()
 ROLE_ORDER = {InvolvementRole.HOST: 0, InvolvementRole.CO_HOST: 1, InvolvementRole.SUPPORTER: 2}
 
 

@@ -9,13 +9,12 @@ feeds' UID. Waitlisted people hold no seat and get no calendar file."""
 from email.utils import parseaddr
 
 from flask import current_app
-from flask_babel import force_locale
 
-from events.calendar.ical import CANCEL, REQUEST, Itip, event_ics, lead_partner
-from events.calendar.store import translated_words
+from events.calendar.attachment import ics_attachment
+from events.calendar.ical import CANCEL, REQUEST, Itip, lead_partner
 from events.db import utcnow
-from events.enums import RegistrationStatus, label
-from events.mail import Attachment, absolute_url, queue_mail, site_root
+from events.enums import RegistrationStatus
+from events.mail import Attachment, absolute_url, queue_mail
 
 
 def _(message: str) -> str:
@@ -69,20 +68,6 @@ def _itip(registration, method: str, earlier: int | None) -> Itip:
     return Itip(method=method, sequence=seat_sequence(registration, earlier),
                 sent_at=utcnow(), organizer_email=address, organizer_name=name,
                 attendee_email=registration.user.email, attendee_name=registration.user.name)
-
-
-def ics_attachment(event, recipient, *, waitlisted: bool = False,
-                   itip: Itip | None = None) -> Attachment:
-    """The event as an iCalendar file (the calendar area's pure builder), with category labels
-    in the recipient's language: a published calendar, or the iTIP message `itip`."""
-    config = current_app.config
-    with force_locale(recipient.locale or config["BABEL_DEFAULT_LOCALE"]):
-        data = event_ics(event, site_url=site_root(), domain=config["SITE_DOMAIN"],
-                         label=label, words=translated_words(), waitlisted=waitlisted,
-                         itip=itip)
-    method = f"method={itip.method}; " if itip is not None else ""
-    return Attachment(filename=f"event-{event.id}.ics",
-                      content_type=f"text/calendar; {method}charset=utf-8", data=data)
 
 
 def seat_attachment(registration, method: str, earlier: int | None = None) -> Attachment:

@@ -1,20 +1,16 @@
-"""What registrations do when an event changes. Planning's services call these after they
-change an event; the registrations area decides who is told and who moves up the waitlist.
-
-Contract (keep the signatures):
-- event_changed(actor, event, kind, changes): kind is "moved" (time or place changed) or
-  "cancelled"; queue mail to everyone with an active registration.
-- capacity_changed(actor, event): capacity was raised or removed; promote from the waitlist.
-"""
+"""What registrations do when an event changes. Planning's services reach these through
+events.planning.hooks (the contract is written there), filled by install_hooks() when the app
+starts; the registrations area decides who is told and who moves up the waitlist."""
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from events.enums import RegistrationStatus
 from events.extensions import db
+from events.planning import hooks
 from events.registrations import mails
 from events.registrations.models import Registration
-from events.registrations.queries import earlier_registrations
+from events.registrations.queries import confirmed_counts, earlier_registrations
 
 KINDS = ("moved", "cancelled")
 
@@ -42,3 +38,9 @@ def capacity_changed(actor, event) -> None:
     from events.registrations.services import capacity_changed as promote
 
     promote(actor, event)
+
+
+def install_hooks() -> None:
+    """Give planning what it needs of registrations (see events.planning.hooks)."""
+    hooks.install(confirmed_counts=confirmed_counts, event_changed=event_changed,
+                  capacity_changed=capacity_changed)

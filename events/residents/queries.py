@@ -34,12 +34,3 @@ def companies_of(partner_id: int) -> list[ResidentCompany]:
         sa.select(ResidentCompany).where(ResidentCompany.partner_id == partner_id)
         .options(selectinload(ResidentCompany.domains))
         .order_by(sa.func.lower(ResidentCompany.name))))
-
-
-def queue_sizes() -> dict[int, int]:
-    """Verified people waiting, per partner (for the staff area's badge)."""
-    return dict(db.session.execute(
-        sa.select(User.site_partner_id, sa.func.count()).where(
-            User.role == Role.RESIDENT, User.residency == Residency.PENDING,
-            User.email_verified_at.is_not(None), User.deleted_at.is_(None), User.is_active)
-        .group_by(User.site_partner_id)).all())

@@ -4,12 +4,12 @@ official rates with comma decimals and nominals, several currencies, missing rat
 
 from datetime import date
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
 from events.agreements.models import RateCard, RateLine
-from events.agreements.progress import ZONE
 from events.agreements.queries import active_contributions, value_rows
 from events.agreements.rates import import_cbr_daily
 from events.agreements.valuation import RateBook, value_balance
@@ -19,6 +19,7 @@ from events.planning.models import Event
 from tests.agreements.conftest import DATA, ContributionKind, at, event_on, row
 
 K = ContributionKind
+ZONE = ZoneInfo("Europe/Moscow")
 
 
 def card(title, start, end=None, *, agreement=None, partner=None, lines=()):

@@ -11,7 +11,8 @@ from tests.contributions.conftest import at
 K = ContributionKind
 
 def _filters(**overrides):
-    return ReportFilters(start=date(2031, 1, 1), end=date(2031, 2, 28), **overrides)
+    return ReportFilters(start=date(2031, 1, 1), end=date(2031, 2, 28), zone_name="Europe/Moscow",
+                         **overrides)
 
 
 def _rows(ledger, **overrides):

@@ -35,7 +35,8 @@ def test_concurrent_bookings_of_one_room_let_exactly_one_through(app, world):
                 create_event(
                     actor, title=f"Booking {n}", category=Category.SEMINAR,
                     format=EventFormat.IN_PERSON, venue=room, starts_at=starts,
-                    ends_at=starts + timedelta(hours=2), audience=Audience.PUBLIC,
+                    ends_at=starts + timedelta(hours=2), timezone="Europe/Moscow",
+                    audience=Audience.PUBLIC,
                 )
                 db.session.commit()
                 outcomes.append("booked")

@@ -33,7 +33,7 @@ def test_week_from_arg_gives_the_monday():
 
 
 def test_month_grid_has_whole_weeks_and_neighbours(app):
-    grid = month_grid(None, date(2031, 2, 1))
+    grid = month_grid(None, date(2031, 2, 1), "Europe/Moscow")
     assert all(len(week) == 7 for week in grid.weeks)
     assert grid.weeks[0][0].date.weekday() == 0
     assert grid.weeks[0][0].date <= date(2031, 2, 1) <= grid.weeks[-1][-1].date
@@ -43,7 +43,7 @@ def test_month_grid_has_whole_weeks_and_neighbours(app):
 
 def test_today_is_marked(app):
     today = datetime.now(MOSCOW).date()
-    grid = week_grid(None, today - timedelta(days=today.weekday()))
+    grid = week_grid(None, today - timedelta(days=today.weekday()), "Europe/Moscow")
     assert [d.date for d in grid.days if d.is_today] == [today]
 
 
@@ -51,7 +51,7 @@ def test_event_is_placed_by_its_local_day_in_the_grid_zone(app):
     # 22:30 UTC on the 4th is 01:30 on the 5th in Moscow.
     make_event(title="Late", starts_at=datetime(2031, 3, 4, 22, 30, tzinfo=UTC),
                ends_at=datetime(2031, 3, 4, 23, 30, tzinfo=UTC))
-    grid = week_grid(None, date(2031, 3, 3))
+    grid = week_grid(None, date(2031, 3, 3), "Europe/Moscow")
     placed = {d.date: [i.event.title for i in d.events] for d in grid.days}
     assert placed[date(2031, 3, 5)] == ["Late"]
     assert placed[date(2031, 3, 4)] == []

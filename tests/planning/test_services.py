@@ -21,7 +21,6 @@ from events.outbox.services import queued_messages
 from events.planning import services
 from events.planning.models import Programme
 from events.planning.services import (
-    EventInvalid,
     answer_invitation,
     cancel_event,
     create_event,
@@ -30,6 +29,7 @@ from events.planning.services import (
     schedule_event,
     update_event,
 )
+from events.planning.validation import EventInvalid, warnings_for
 from tests.factories import make_event, make_registration, make_user, make_venue
 
 
@@ -250,10 +250,10 @@ def test_moving_an_event_onto_a_booked_slot_is_refused(world, values):
 
 def test_capacity_above_the_room_is_a_warning_not_an_error(world, values):
     event = create_event(world.staff_a, **values | {"capacity": 100})
-    assert services.warnings_for(event) == [
+    assert warnings_for(event) == [
         "The capacity (100) is larger than Hall holds (40)."]
     update_event(world.staff_a, event, capacity=40)
-    assert services.warnings_for(event) == []
+    assert warnings_for(event) == []
 
 
 # ---- update ----------------------------------------------------------------------------
@@ -351,7 +351,7 @@ def test_capacity_below_the_confirmed_count_is_refused(world):
 
 def test_update_tells_registrations_when_the_event_moves(world, values):
     event = make_event(lead=world.a, venue=world.room)
-    with mock.patch("events.registrations.notify.event_changed") as changed:
+    with mock.patch("events.planning.hooks.event_changed") as changed:
         update_event(world.staff_a, event, starts_at=event.starts_at + timedelta(hours=1),
                      ends_at=event.ends_at + timedelta(hours=1))
     changed.assert_called_once()
@@ -362,7 +362,7 @@ def test_update_tells_registrations_when_the_event_moves(world, values):
 
 def test_update_does_not_call_a_title_change_a_move(world):
     event = make_event(lead=world.a, venue=world.room)
-    with mock.patch("events.registrations.notify.event_changed") as changed:
+    with mock.patch("events.planning.hooks.event_changed") as changed:
         update_event(world.staff_a, event, title="Renamed")
     changed.assert_not_called()
 
@@ -371,7 +371,7 @@ def test_update_does_not_call_a_title_change_a_move(world):
     (10, 20, True), (10, None, True), (10, 5, False), (None, 20, False), (10, 10, False)])
 def test_capacity_raised_or_removed_promotes_the_waitlist(world, before, after, called):
     event = make_event(lead=world.a, venue=world.room, capacity=before)
-    with mock.patch("events.registrations.notify.capacity_changed") as changed:
+    with mock.patch("events.planning.hooks.capacity_changed") as changed:
         update_event(world.staff_a, event, capacity=after)
     assert changed.called is called
 
@@ -564,7 +564,7 @@ def test_cancel_needs_a_reason_and_keeps_the_event(world, values):
     assert caught.value.message == "Give a reason; the people registered will read it."
     with pytest.raises(ValidationFailed):
         cancel_event(world.coord_a, event, "x" * 2001)
-    with mock.patch("events.registrations.notify.event_changed") as changed:
+    with mock.patch("events.planning.hooks.event_changed") as changed:
         cancel_event(world.coord_a, event, "The speaker could not travel.")
     assert event.status == EventStatus.CANCELLED
     assert event.cancel_reason == "The speaker could not travel."
