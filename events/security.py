@@ -13,7 +13,7 @@ CSP = (
 
 def csp_framed_by(origins: list[str]) -> str:
     """The same policy for a page other websites may frame (the agenda widget): only these
-    origins, already checked (events.publishing.origins); none listed → 'none' as usual."""
+    origins, already checked (events.partners.origins); none listed → 'none' as usual."""
     if not origins:
         return CSP
     return CSP.replace("frame-ancestors 'none'", "frame-ancestors " + " ".join(origins))

@@ -13,7 +13,7 @@ from events.db import just_created
 from events.errors import Conflict, NotAllowed, ValidationFailed
 from events.extensions import db
 from events.partners.models import Partner, Venue
-from events.publishing.origins import clean_origins
+from events.partners.origins import clean_origins
 from events.text import one_line
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

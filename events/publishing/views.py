@@ -21,10 +21,10 @@ from events.enums import Category, label
 from events.extensions import db
 from events.i18n import event_when
 from events.mail import absolute_url
+from events.partners.origins import origin_list
 from events.partners.queries import all_partners, partner_by_slug
 from events.planning.queries import EventFilters
 from events.publishing import atom, jsonld
-from events.publishing.origins import origin_list
 from events.publishing.queries import (
     changes_since_published,
     is_public,

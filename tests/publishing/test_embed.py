@@ -9,8 +9,8 @@ from events.db import utcnow
 from events.enums import Audience, Category, EventStatus, Role
 from events.errors import ValidationFailed
 from events.extensions import db
+from events.partners.origins import clean_origins, normalise_origin
 from events.partners.services import update_partner
-from events.publishing.origins import clean_origins, normalise_origin
 from events.security import CSP
 from tests.conftest import login
 from tests.factories import make_event, make_involvement, make_partner, make_user
