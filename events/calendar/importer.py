@@ -382,6 +382,10 @@ class _When:
     zone: str
     all_day: bool
     zoned: bool  # False: floating or UTC times, read in the file's zone
+    series_zone: str = ""  # the zone its dates repeat in: UTC for UTC times, else `zone`
+
+    def __post_init__(self):
+        self.series_zone = self.series_zone or self.zone
 
 
 def _when(source: _Source, file_zone: str) -> _When:
@@ -398,8 +402,11 @@ def _when(source: _Source, file_zone: str) -> _When:
     wall_start = _wall(start, tz)
     end, end_tzid = _prop_value(source, "DTEND", "DTEND")
     length = None
+    if end is not None and all_day != (not isinstance(end, datetime)):
+        raise _Refused(_("The event (%(where)s) has a start and an end of different kinds: "
+                         "one a date, the other a date and time.", where=source.where()))
     if end is not None:
-        if all_day or not isinstance(end, datetime):
+        if all_day:
             end_day = end.date() if isinstance(end, datetime) else end
             start_day = start.date() if isinstance(start, datetime) else start
             length = timedelta(days=(end_day - start_day).days)
@@ -413,8 +420,9 @@ def _when(source: _Source, file_zone: str) -> _When:
     elif source.item.get("DURATION") is not None:
         duration, _tz = _duration(source)
         length = duration
+    is_utc = isinstance(start, datetime) and start.tzinfo is not None and zone is None
     return _When(start=wall_start, length=length, zone=zone_name_, all_day=all_day,
-                 zoned=zone is not None)
+                 zoned=zone is not None, series_zone="UTC" if is_utc else zone_name_)
 
 
 def _duration(source: _Source):
@@ -463,12 +471,14 @@ def _rules(item) -> list:
     return [rule for rule in rules if hasattr(rule, "items") and dict(rule)]
 
 
-def _series_dates(master: _Source, when: _When, notes: list[str]):
+def _series_dates(master: _Source, when: _When, notes: list[str], lengths: dict):
     """The series' dates as naive wall times (or midnights) in its zone, in order, EXDATEs
     removed; DTSTART is always the first (RFC 5545 §3.8.5.3)."""
-    tz = ZoneInfo(when.zone)
+    tz = ZoneInfo(when.series_zone)
     start = when.start if isinstance(when.start, datetime) \
         else datetime.combine(when.start, time())
+    if when.series_zone != when.zone:
+        start = _wall(_to_utc(start, ZoneInfo(when.zone)), tz)
     dates = rruleset()
     dates.rdate(start)
     for rule in _rules(master.item):
@@ -483,6 +493,9 @@ def _series_dates(master: _Source, when: _When, notes: list[str]):
             recur["UNTIL"] = [value]
             if "COUNT" in recur:
                 recur.pop("COUNT")  # both are not allowed; UNTIL wins as it does elsewhere
+            if value < start:
+                raise _Refused(_("The series (%(where)s) ends (UNTIL) before its first date.",
+                                 where=master.where()))
         text = vRecur(recur).to_ical().decode()
         try:
             dates.rrule(rrulestr(text, dtstart=start, ignoretz=True))
@@ -491,9 +504,21 @@ def _series_dates(master: _Source, when: _When, notes: list[str]):
                            "are not counted."))
     for value in _values(master.item, "RDATE"):
         dates.rdate(_recurrence_key(value, tz))
+        if isinstance(value, tuple):  # a PERIOD: that date's own length
+            begin, end = value
+            length = end if isinstance(end, timedelta) else (
+                _recurrence_key(end, tz) - _recurrence_key(begin, tz))
+            lengths[_recurrence_key(value, tz)] = length
     for value in _values(master.item, "EXDATE"):
         dates.exdate(_recurrence_key(value, tz))
     return dates
+
+
+def _sequence(item) -> int:
+    try:
+        return int(str(item.get("SEQUENCE", 0)))
+    except ValueError:
+        return 0
 
 
 def _is_cancelled(item) -> bool:
@@ -518,7 +543,7 @@ def _first_of_series(master: _Source, when: _When, changes: list[_Source],
                      file_zone: str) -> _Chosen:
     """The series' first real date: EXDATEs removed, changed dates (RECURRENCE-ID) at their
     changed time and with their changed text, cancelled ones left out."""
-    tz = ZoneInfo(when.zone)
+    tz = ZoneInfo(when.series_zone)
     changed = {}
     for change in changes:
         try:
@@ -529,7 +554,8 @@ def _first_of_series(master: _Source, when: _When, changes: list[_Source],
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # dateutil's notes on odd rules
         notes: list[str] = []
-        dates = _series_dates(master, when, notes)
+        lengths: dict = {}
+        dates = _series_dates(master, when, notes, lengths)
         candidates = []
         count, first_plain = 0, None
         for key in islice(dates, SERIES_LIMIT + 1):
@@ -540,9 +566,10 @@ def _first_of_series(master: _Source, when: _When, changes: list[_Source],
             if first_plain is None and change is None:
                 first_plain = key
     if first_plain is not None:
-        start = first_plain if when.all_day is False else first_plain.date()
-        candidates.append((_to_utc(start, tz), _Chosen(master, start, when.length, when.zone,
-                                                        when.all_day, [])))
+        instant = _to_utc(first_plain, tz)
+        start = first_plain.date() if when.all_day else _wall(instant, ZoneInfo(when.zone))
+        candidates.append((instant, _Chosen(master, start, lengths.get(first_plain, when.length),
+                                            when.zone, when.all_day, [])))
     for change in changed.values():
         if _is_cancelled(change.item):
             continue
@@ -555,7 +582,8 @@ def _first_of_series(master: _Source, when: _When, changes: list[_Source],
                          "the file.", where=master.where()))
     _instant, chosen = min(candidates, key=lambda pair: pair[0])
     chosen.notes += notes
-    first_key = datetime.combine(when.start, time()) if when.all_day else when.start
+    first_key = datetime.combine(when.start, time()) if when.all_day \
+        else _wall(_to_utc(when.start, ZoneInfo(when.zone)), tz)
     if count > SERIES_LIMIT or _unbounded(master.item):
         chosen.notes.append(_("The file holds a series that repeats without end; only its "
                               "first date is imported until series exist here."))
@@ -791,14 +819,17 @@ def parse_ics(data: bytes, *, default_zone: str, domain: str,
         uid = _text(source.item, "UID")
         if source.item.get("RECURRENCE-ID") is not None and uid:
             changes.setdefault(uid, []).append(source)
-        elif uid and uid not in masters:
-            masters[uid] = source
+        elif uid and (uid not in masters
+                      or _sequence(source.item) > _sequence(masters[uid].item)):
+            masters[uid] = source  # one UID twice: the higher SEQUENCE, else the first
     rows = []
     for source, calendar in sources:
         uid = _text(source.item, "UID")
         is_change = source.item.get("RECURRENCE-ID") is not None and uid
         if is_change and uid in masters:
             continue  # read with its series
+        if not is_change and uid and masters[uid] is not source:
+            continue  # an older version of the same event
         rows.append((source, calendar, [] if is_change else changes.get(uid, []) if uid
                      else [], is_change))
     if len(rows) > MAX_IMPORT_EVENTS:
