@@ -842,6 +842,10 @@ def parse_ics(data: bytes, *, default_zone: str, domain: str,
         event = _read_one(index, source, its_changes, file_zone=file_zone,
                           default_zone=default_zone, domain=domain, now=now)
         if is_change:
+            # Each changed date is its own draft: its UID names the date it changes.
+            rid = source.item.get("RECURRENCE-ID")
+            event.uid = stored_uid(f"{_text(source.item, 'UID')}/{rid.to_ical().decode()}",
+                                   domain)
             event.notes.append(_("A changed date of a series whose other dates are not in "
                                  "the file: imported as a single event."))
         event.notes += _skipped_notes(scan, source)
