@@ -270,7 +270,7 @@ class _Source:
     item: Component
     line: int | None
     last_line: int | None
-    zones: dict  # TZID → tzinfo the file defines with a VTIMEZONE
+    zones: dict  # the TZIDs the file defines with a VTIMEZONE (as keys)
 
     def where(self) -> str:
         if self.line:
@@ -461,7 +461,7 @@ def _values(item, name: str) -> list:
     return out
 
 
-SERIES_LIMIT = 5000  # dates counted for the preview's sentence; more are "over 5000"
+SERIES_LIMIT = 1000  # dates counted for the preview's sentence; past that "more than 1000"
 
 
 def _rules(item) -> list:
@@ -558,6 +558,7 @@ def _first_of_series(master: _Source, when: _When, changes: list[_Source],
         dates = _series_dates(master, when, notes, lengths)
         candidates = []
         count, first_plain = 0, None
+        endless = _unbounded(master.item)
         for key in islice(dates, SERIES_LIMIT + 1):
             change = changed.get(key)
             if change is not None and _is_cancelled(change.item):
@@ -565,6 +566,8 @@ def _first_of_series(master: _Source, when: _When, changes: list[_Source],
             count += 1
             if first_plain is None and change is None:
                 first_plain = key
+                if endless:
+                    break  # nothing to count: the sentence says "without end"
     if first_plain is not None:
         instant = _to_utc(first_plain, tz)
         start = first_plain.date() if when.all_day else _wall(instant, ZoneInfo(when.zone))
@@ -584,9 +587,13 @@ def _first_of_series(master: _Source, when: _When, changes: list[_Source],
     chosen.notes += notes
     first_key = datetime.combine(when.start, time()) if when.all_day \
         else _wall(_to_utc(when.start, ZoneInfo(when.zone)), tz)
-    if count > SERIES_LIMIT or _unbounded(master.item):
+    if endless:
         chosen.notes.append(_("The file holds a series that repeats without end; only its "
                               "first date is imported until series exist here."))
+    elif count > SERIES_LIMIT:
+        chosen.notes.append(_("The file holds a series of more than %(num)d dates; only the "
+                              "first is imported until series exist here.",
+                              num=SERIES_LIMIT))
     else:
         chosen.notes.append(ngettext(
             "The file holds a series of %(num)d date; only the first is imported until "
