@@ -147,6 +147,7 @@ class _Scan:
     text: str
     events: list[tuple[int, int]] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)
+    zone_skips: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # by TZID
 
 
 def _logical_lines(text: str):
@@ -179,6 +180,7 @@ def _scan(text: str, *, drop: frozenset[int] = frozenset()) -> _Scan:
     scan = _Scan(text="")
     out: list[str] = []
     stack: list[tuple[str, int]] = []
+    zone: dict | None = None  # the VTIMEZONE being read: its TZID and its skipped lines
     for number, line in _logical_lines(text):
         if not line.strip():
             continue
@@ -187,6 +189,8 @@ def _scan(text: str, *, drop: frozenset[int] = frozenset()) -> _Scan:
         value = head[1].strip().upper() if len(head) == 2 else ""
         if word == "BEGIN" and value:
             stack.append((value, number))
+            if value == "VTIMEZONE":
+                zone = {"tzid": None, "skipped": []}
             if value == "VEVENT":
                 scan.events.append((number, number))
         elif word == "END" and value:
@@ -200,6 +204,10 @@ def _scan(text: str, *, drop: frozenset[int] = frozenset()) -> _Scan:
                     "Line %(line)d ends a %(name)s that was never begun.",
                     line=number, name=value), field="file")
             name, begun = stack.pop()
+            if name == "VTIMEZONE" and zone is not None:
+                if zone["tzid"] and zone["skipped"]:
+                    scan.zone_skips.setdefault(zone["tzid"], []).extend(zone["skipped"])
+                zone = None
             if name == "VEVENT":
                 for i in range(len(scan.events) - 1, -1, -1):
                     if scan.events[i][0] == begun:
@@ -210,8 +218,13 @@ def _scan(text: str, *, drop: frozenset[int] = frozenset()) -> _Scan:
                 scan.skipped.append((number, word[:40]))
             continue
         elif number in drop or not _readable(line):
-            scan.skipped.append((number, re.split(r"[;:]", line, maxsplit=1)[0][:40]))
+            skipped = (number, re.split(r"[;:]", line, maxsplit=1)[0][:40])
+            scan.skipped.append(skipped)
+            if zone is not None:
+                zone["skipped"].append(skipped)
             continue
+        elif zone is not None and word == "TZID" and stack[-1][0] == "VTIMEZONE":
+            zone["tzid"] = head[1].strip() if len(head) == 2 else None
         out.append(line)
     if stack:
         name, begun = stack[-1]
@@ -411,6 +424,11 @@ def _when(source: _Source, file_zone: str) -> _When:
             start_day = start.date() if isinstance(start, datetime) else start
             length = timedelta(days=(end_day - start_day).days)
         else:
+            end_floating = end.tzinfo is None and not end_tzid
+            if end_floating != (start.tzinfo is None and zone is None):
+                raise _Refused(_("The event (%(where)s) has a start and an end of different "
+                                 "kinds: one in a time zone, the other floating.",
+                                 where=source.where()))
             end_zone = _zone_of(source, end_tzid, end) if end_tzid else None
             if end_zone is not None:
                 end = end.replace(tzinfo=None).replace(tzinfo=ZoneInfo(end_zone))
@@ -790,12 +808,17 @@ def _sources(calendars, scan: _Scan) -> list[tuple[_Source, str]]:
 
 
 def _skipped_notes(scan: _Scan, source: _Source) -> list[str]:
-    if source.line is None:
-        return []
+    """Lines skipped inside this event, or inside the VTIMEZONE its start names."""
+    skipped = []
+    if source.line is not None:
+        skipped = [(line, name) for line, name in scan.skipped
+                   if source.line < line < (source.last_line or source.line)]
+    start = source.item.get("DTSTART")
+    tzid = getattr(start, "params", {}).get("TZID") if start is not None else None
+    if tzid:
+        skipped += scan.zone_skips.get(str(tzid), [])
     return [_("Line %(line)d (%(name)s) cannot be read and was skipped.", line=line,
-              name=name or "?")
-            for line, name in scan.skipped
-            if source.line < line < (source.last_line or source.line)]
+              name=name or "?") for line, name in skipped]
 
 
 def parse_ics(data: bytes, *, default_zone: str, domain: str,

@@ -99,7 +99,8 @@ def first_occurrence(calendar, components):
     for component in components:
         one.add_component(component)
     one = x_wr_timezone.to_standard(one)
-    for occurrence in islice(recurring_ical_events.of(one).all(), 10_000):
+    # .all() starts in 1970; a birthday series from 1965 starts earlier.
+    for occurrence in islice(recurring_ical_events.of(one).after(date(1, 1, 1)), 10_000):
         if str(occurrence.get("STATUS", "")).upper() != "CANCELLED":
             return occurrence
     return None
@@ -111,6 +112,20 @@ def iana(name: str) -> str | None:
     except (KeyError, ValueError):
         return None
     return name
+
+
+def named_zone(prop) -> str | None:
+    """The IANA zone a TZID names (an IANA TZID, a Windows one through CLDR's table, the IANA
+    name at the end of a vendor-prefixed one), or None."""
+    tzid = str(prop.params.get("TZID") or "").strip('"')
+    if not tzid:
+        return None
+    parts = tzid.strip("/").split("/")
+    for name in [tzid, WINDOWS_TO_OLSON.get(tzid)] + [
+            "/".join(parts[i:]) for i in range(len(parts))]:
+        if name and not name.startswith("/") and iana(name):
+            return None if name in ("UTC", "Etc/UTC", "GMT") else name
+    return None
 
 
 def expected_zone(prop, calendar) -> str:
@@ -147,6 +162,13 @@ def compare(row: dict, occurrence, calendar) -> list[str]:
         wrong.append(f"zone {row['timezone']} != {zone}")
     starts_at = datetime.fromisoformat(row["starts_at"])
     ends_at = datetime.fromisoformat(row["ends_at"])
+    # A TZID that names a known zone means the file's wall time in that zone, whatever
+    # the file's own VTIMEZONE says (Outlook's are approximations of the real rules).
+    for name in ("DTSTART", "DTEND"):
+        prop = occurrence.get(name)
+        if prop is not None and isinstance(prop.dt, datetime) and named_zone(prop):
+            wall = prop.dt.replace(tzinfo=None).replace(tzinfo=ZoneInfo(named_zone(prop)))
+            start, end = (wall, end) if name == "DTSTART" else (start, wall)
     if all_day:
         want_start = utc(start, row["timezone"])
         days = max(1, (end - start).days) if isinstance(end, date) else 1

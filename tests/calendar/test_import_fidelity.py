@@ -35,7 +35,8 @@ def test_outlook_windows_zones_map_to_iana_and_custom_ones_are_refused(app):
     assert moscow.starts_at == datetime(2027, 1, 20, 8, 0, tzinfo=UTC)
     assert party.problem == ("The event “Office party” (line 81) uses the unknown time zone "
                              "“Customized Time Zone 7”.")
-    assert holiday.is_all_day and not holiday.problem
+    assert holiday.is_all_day
+    assert not holiday.problem
 
 
 def test_series_first_real_date_follows_exdate_and_changed_dates(app):
@@ -69,7 +70,9 @@ def test_no_end_and_all_day_exports_say_what_they_assume(app):
     timed, day, zero, floating = read(app, "no_end.ics")
     assert (timed.ends_at - timed.starts_at).total_seconds() == 3600
     assert "No end in the file: imported as lasting one hour." in timed.notes
-    assert day.is_all_day and (day.ends_at - day.starts_at).days == 1 and not day.notes
+    assert day.is_all_day
+    assert (day.ends_at - day.starts_at).days == 1
+    assert not day.notes
     assert "The file gives it no length: imported as lasting one hour." in zero.notes
     assert floating.starts_at == datetime(2027, 2, 17, 5, 0, tzinfo=UTC)  # Moscow wall time
     assert (floating.ends_at - floating.starts_at).total_seconds() == 45 * 60
@@ -80,7 +83,8 @@ def test_no_end_and_all_day_exports_say_what_they_assume(app):
 
 def test_two_calendars_odd_geo_and_a_date_rdate_in_a_zone_are_read(app):
     lunch, second = read(app, "two_calendars_lenient.ics")
-    assert lunch.importable and second.importable
+    assert lunch.importable
+    assert second.importable
     assert lunch.starts_at == datetime(2027, 3, 5, 9, 0, tzinfo=UTC)
     assert "Line 21 (this line is not a property) cannot be read and was skipped." \
         in lunch.notes
@@ -100,8 +104,12 @@ def test_plain_text_survives_markdown_exactly(text):
     assert markdown_to_text(stored) == "\n".join(
         line.rstrip() for line in text.split("\n")).replace("\n\n\n\n", "\n\n")
     html = str(markdown_to_html(stored))
-    assert "<h1" not in html and "<li" not in html and "<a " not in html
-    assert "<code" not in html and "<em" not in html and "<strong" not in html
+    assert "<h1" not in html
+    assert "<li" not in html
+    assert "<a " not in html
+    assert "<code" not in html
+    assert "<em" not in html
+    assert "<strong" not in html
 
 
 def test_exported_description_equals_the_files(app, client):
