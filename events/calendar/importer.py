@@ -612,7 +612,7 @@ def _first_of_series(master: _Source, when: _When, changes: list[_Source],
         chosen.notes.append(_("The file holds a series of more than %(num)d dates; only the "
                               "first is imported until series exist here.",
                               num=SERIES_LIMIT))
-    else:
+    elif count > 1:  # one date only (COUNT=1, or a single event with a changed copy)
         chosen.notes.append(ngettext(
             "The file holds a series of %(num)d date; only the first is imported until "
             "series exist here.",
@@ -623,7 +623,7 @@ def _first_of_series(master: _Source, when: _When, changes: list[_Source],
             first_change is not None and _is_cancelled(first_change.item)):
         chosen.notes.append(_("Its first date is cancelled in the file; the next one is "
                               "imported."))
-    elif chosen.source is not master:
+    if chosen.source is not master:
         chosen.notes.append(_("This date is changed in the file (RECURRENCE-ID); it is "
                               "imported as changed."))
     return chosen
