@@ -7,8 +7,10 @@ from pathlib import Path
 import icalendar
 import pytest
 import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from events.calendar.importer import parse_ics, plain_to_markdown
+from events.calendar.importer import parse_ics, plain_text_of, plain_to_markdown
 from events.extensions import db
 from events.planning.models import Event
 from events.text import markdown_to_html, markdown_to_text
@@ -110,6 +112,19 @@ def test_plain_text_survives_markdown_exactly(text):
     assert "<code" not in html
     assert "<em" not in html
     assert "<strong" not in html
+
+
+MARKDOWN_PIECES = st.sampled_from([
+    *"ab1 \t\n\\*_`[]()<>#+-=.!|~&;:x0",
+    "&amp;", "&#32;", "1.", "10)", "---", "```", "~~~", "    ", "http://x.y", "<b>"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(MARKDOWN_PIECES, max_size=30).map("".join))
+def test_plain_text_survives_markdown_for_any_text(text):
+    """Exact, but for what Markdown cannot keep: space around the whole text, spaces at line
+    ends and more than one blank line in a row (plain_text_of)."""
+    assert markdown_to_text(plain_to_markdown(text)) == plain_text_of(text).strip()
 
 
 def test_exported_description_equals_the_files(app, client):
