@@ -122,7 +122,8 @@ def test_our_own_export_comes_back_as_a_duplicate(app, client, staff):
     (b"", "empty"),
     (b"hello world", "not an iCalendar"),
     (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n", "no events"),
-    (b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:notadate\r\n", "cannot"),
+    (b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:notadate\r\n",
+     "The VEVENT begun on line 2 is never ended."),
     (b"\xff\xfe\x00garbage", "not an iCalendar"),
 ])
 def test_bad_files_get_a_clear_message(app, client, staff, data, message):
@@ -154,7 +155,7 @@ def test_preview_then_confirm_creates_drafts_through_the_rules(app, client, staf
     assert "Duplicate" in text
     # The rules speak in the preview: an in-person event needs a room.
     assert "Choose a room for an event held in person." in text
-    assert "series come later" in text
+    assert "only its first date is imported until series exist" in text
     assert db.session.scalar(sa.select(sa.func.count(Event.id))) == 1  # nothing created yet
     job = last_job()
     assert job.status == ImportJobStatus.READY
@@ -263,7 +264,7 @@ def test_windows_zone_names_map_through_cldr_and_unknown_ones_are_refused(app):
     assert ny.starts_at == datetime(2027, 6, 15, 14, 0, tzinfo=UTC)
     assert moz.timezone == "Europe/Berlin"
     assert moz.starts_at == datetime(2027, 6, 15, 8, 0, tzinfo=UTC)
-    assert mars.problem == "Unknown time zone “Mars/Olympus”."
+    assert mars.problem == "The event “Mars” (line 20) uses the unknown time zone “Mars/Olympus”."
     assert not mars.importable
 
 
