@@ -1,8 +1,8 @@
 """Registration forms: the buttons carry only their CSRF token (and where to return to)."""
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
-from wtforms.validators import Length, Optional
+from wtforms import HiddenField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
 
 class ActionForm(FlaskForm):
@@ -15,3 +15,9 @@ class CheckInForm(FlaskForm):
     """Check-in buttons on the attendee list keep the search the staff member typed."""
 
     q = HiddenField(validators=[Optional(), Length(max=100)])
+
+
+class ScanForm(FlaskForm):
+    """The door page: the code the camera read, or that staff typed or pasted."""
+
+    token = StringField(validators=[DataRequired(), Length(max=200)])

@@ -16,6 +16,7 @@ from events.calendar.store import translated_words
 from events.db import utcnow
 from events.enums import RegistrationStatus, label
 from events.mail import Attachment, absolute_url, queue_mail, site_root
+from events.registrations.tickets import qr_png
 
 
 def _(message: str) -> str:
@@ -101,11 +102,23 @@ def _links(registration, token: str | None = None) -> dict:
     return links
 
 
+def ticket_attachment(registration) -> Attachment:
+    """The ticket's QR code as a PNG: shown at the door straight from the mail."""
+    return Attachment(filename=f"ticket-{registration.event_id}.png", content_type="image/png",
+                      data=qr_png(registration))
+
+
+def _seat_links(registration, token: str | None = None) -> dict:
+    return {**_links(registration, token),
+            "ticket_url": absolute_url("registrations.ticket", registration_id=registration.id)}
+
+
 def confirmed(registration, token: str) -> None:
     event = registration.event
     queue_mail(registration.user, SUBJECTS["confirmed"], "registration_confirmed",
-               attachments=[seat_attachment(registration, REQUEST)], title=event.title,
-               event=event, registration=registration, **_links(registration, token))
+               attachments=[seat_attachment(registration, REQUEST),
+                            ticket_attachment(registration)], title=event.title,
+               event=event, registration=registration, **_seat_links(registration, token))
 
 
 def waitlisted(registration, position: int, token: str) -> None:
@@ -118,8 +131,9 @@ def waitlisted(registration, position: int, token: str) -> None:
 def promoted(registration) -> None:
     event = registration.event
     queue_mail(registration.user, SUBJECTS["promoted"], "registration_promoted",
-               attachments=[seat_attachment(registration, REQUEST)], title=event.title,
-               event=event, registration=registration, **_links(registration))
+               attachments=[seat_attachment(registration, REQUEST),
+                            ticket_attachment(registration)], title=event.title,
+               event=event, registration=registration, **_seat_links(registration))
 
 
 def registration_cancelled(registration, *, had_seat: bool) -> None:

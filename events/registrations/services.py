@@ -18,7 +18,7 @@ from events.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from events.extensions import db
 from events.i18n import local_datetime
 from events.planning.models import Event
-from events.registrations import mails
+from events.registrations import door, mails
 from events.registrations.models import Registration
 
 ACTIVE = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
@@ -269,17 +269,13 @@ def check_in(actor, registration: Registration) -> Registration:
     event = registration.event
     if not can_see_staff_details(actor, event):
         raise NotAllowed(_("Only staff of the event's partners check people in."))
-    if event.status != EventStatus.SCHEDULED:
-        raise Conflict(_("This event is not scheduled; nobody can be checked in."))
+    refusal = door.checkin_refusal(event)  # the same window as the door page's scanner
+    if refusal:
+        raise Conflict(refusal)
+    door.lock_registration(registration)
     if registration.status != RegistrationStatus.CONFIRMED:
         raise ValidationFailed(_("Only confirmed attendees can be checked in."))
-    if registration.checked_in_at is not None:
-        return registration
-    now = utcnow()
-    registration.checked_in_at = now
-    registration.checked_in_by = actor
-    record(actor, "registration.check_in", registration, {"checked_in_at": [None, now]},
-           event=event)
+    door.mark_checked_in(actor, registration)
     return registration
 
 
