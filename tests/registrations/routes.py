@@ -11,4 +11,7 @@ ROUTES = {
     "registrations.counts": "staff",
     "registrations.check_in": "staff",
     "registrations.undo_check_in": "staff",
+    "registrations.ticket": "signed-in",
+    "registrations.door_page": "staff",
+    "registrations.scan": "staff",
 }
