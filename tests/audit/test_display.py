@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import force_locale
 
 from events.audit.display import ACTIONS, FIELD_NAMES, HIDDEN_FIELDS, _Names, _value
@@ -94,6 +95,8 @@ def _the_whole_life_of_an_event():
 
     first = register(people.first, event)
     register(people.second, event)  # waitlisted: capacity 1
+    # This story checks people in days ahead; the check-in window has its own tests.
+    current_app.config["CHECKIN_OPENS_HOURS"] = 24 * 30
     check_in(people.staff_a, first)
     undo_check_in(people.staff_a, first)
     cancel_registration(people.first, first)  # the second person moves up
