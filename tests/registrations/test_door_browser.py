@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 import segno
+import sqlalchemy as sa
 
+from events.auth.models import User
 from events.db import utcnow
 from events.extensions import db
+from events.registrations.models import Registration
 from events.registrations.tickets import ticket_token
 from tests.conftest import CHROMIUM, browser_login
 from tests.factories import PASSWORD, make_event, make_partner, make_registration, make_user
@@ -104,8 +107,6 @@ def test_camera_scan_of_a_ticket_checks_the_person_in(live_server, camera_browse
         assert page.locator("[data-result]").get_attribute("data-outcome") == "checked_in"
     finally:
         context.close()
-    from events.registrations.models import Registration
-
     assert db.session.get(Registration, scene["registration"]).checked_in_at is not None
 
 
@@ -143,3 +144,50 @@ def test_page_decoder_reads_a_ticket_image_and_a_second_scan_is_already(live_ser
         page.locator("[data-result][data-outcome=unknown]").wait_for()
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "ru-RU"])
+def test_door_and_ticket_pages_fit_390px_and_pass_axe(live_server, browser, scene, locale):
+    """The new pages at 390 px: no sideways scroll, no WCAG A/AA violation; the door page
+    with a red and a green answer, and closed; the scan button within thumb reach."""
+    from tests.phones import overflow, wcag_violations
+
+    language = locale[:2]
+    owner = db.session.get(User, db.session.get(Registration, scene["registration"]).user_id)
+    owner.email, owner.locale = "anna@example.org", language
+    staff = db.session.scalar(sa.select(User).where(User.email == scene["staff"]))
+    staff.locale = language
+    later = make_event(lead=staff.partner, title="A later event with a rather long title "
+                       "that has to wrap on a phone screen")
+    later_id = later.id
+    db.session.commit()
+    db.session.close()
+    found = {}
+    context = browser.new_context(**PHONE, bypass_csp=True, locale=locale)
+    page = context.new_page()
+    try:
+        browser_login(page, live_server.url, "anna@example.org", PASSWORD)
+        page.wait_for_url(f"{live_server.url}/")
+        for path in (f"/registrations/{scene['registration']}/ticket", "/my/events"):
+            page.goto(live_server.url + path)
+            found[path] = (overflow(page), wcag_violations(page))
+        context.clear_cookies()
+        browser_login(page, live_server.url, scene["staff"], PASSWORD)
+        page.wait_for_url(f"{live_server.url}/")
+        door = f"/events/{scene['event']}/door"
+        page.goto(live_server.url + door)
+        button = page.locator("[data-start-camera]").bounding_box()
+        assert button["height"] >= 48
+        found[door] = (overflow(page), wcag_violations(page))
+        for token, outcome in ((scene["token"], "checked_in"), ("nonsense", "unknown")):
+            page.fill("#token", token)
+            page.click("form[data-scan-form] button[type=submit]")
+            page.locator(f"[data-result][data-outcome={outcome}]").wait_for()
+            found[f"{door} ({outcome})"] = (overflow(page), wcag_violations(page))
+        for path in (f"/events/{later_id}/door", f"/events/{scene['event']}/attendees"):
+            page.goto(live_server.url + path)
+            found[path] = (overflow(page), wcag_violations(page))
+    finally:
+        context.close()
+    problems = {where: shown for where, shown in found.items() if shown[0] or shown[1]}
+    assert not problems, problems
