@@ -1,7 +1,8 @@
 """Registration forms: the buttons carry only their CSRF token (and where to return to)."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField
+from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 
@@ -20,4 +21,24 @@ class CheckInForm(FlaskForm):
 class ScanForm(FlaskForm):
     """The door page: the code the camera read, or that staff typed or pasted."""
 
-    token = StringField(validators=[DataRequired(), Length(max=200)])
+    token = StringField(_l("Ticket code"), validators=[DataRequired(), Length(max=200)])
+
+
+class AddPersonForm(FlaskForm):
+    """Staff add someone: an account's address, or a walk-in's name and address."""
+
+    email = StringField(_l("Email"), validators=[DataRequired(), Length(max=320)])
+    name = StringField(_l("Name (for a walk-in without an account)"),
+                       validators=[Optional(), Length(max=200)])
+
+
+class MoveAheadForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=300)])
+
+
+class MessageForm(FlaskForm):
+    """A message to all attendees or a group of them (events.registrations.staff.Group)."""
+
+    group = StringField(_l("Send to"), validators=[DataRequired(), Length(max=20)])
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=5000)])

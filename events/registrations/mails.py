@@ -170,3 +170,16 @@ def reminder(registration, *, dedupe_key: str) -> None:
                attachments=[seat_attachment(registration, REQUEST)], dedupe_key=dedupe_key,
                title=event.title, event=event, registration=registration,
                **_links(registration))
+
+
+SUBJECTS["claim"] = _("A place for you: %(title)s")
+
+
+def claim(registration, actor, claim_url: str) -> None:
+    """Staff added a walk-in: the new account's link sets a password and so claims the place;
+    the ticket is on their events page once signed in."""
+    event = registration.event
+    queue_mail(registration.user, SUBJECTS["claim"], "registration_claim", title=event.title,
+               event=event, registration=registration, actor=actor, claim_url=claim_url,
+               waitlisted=registration.status == RegistrationStatus.WAITLISTED,
+               **_links(registration, getattr(registration, "cancel_token", None)))

@@ -31,3 +31,16 @@ def process_main(database_url: str, staff_id: int, event_id: int, token: str, st
     results.put(scan_and_commit(app, staff_id, event_id, token))
     with app.app_context():
         db.engine.dispose()
+
+
+def add_and_commit(app, staff_id: int, event_id: int, email: str) -> str:
+    from events.registrations.staff import add_person
+
+    with app.app_context():
+        try:
+            registration = add_person(db.session.get(User, staff_id),
+                                      db.session.get(Event, event_id), email=email)
+            db.session.commit()
+            return registration.status.value
+        finally:
+            db.session.remove()

@@ -14,4 +14,8 @@ ROUTES = {
     "registrations.ticket": "signed-in",
     "registrations.door_page": "staff",
     "registrations.scan": "staff",
+    "registrations.add_person": "staff",
+    "registrations.cancel_seat": "staff",
+    "registrations.move_ahead": "staff",
+    "registrations.message": "staff",
 }

@@ -78,3 +78,37 @@ def test_same_ticket_from_two_processes_checks_in_once(app, ticket, database_url
         process.join(timeout=60)
         assert process.exitcode == 0
     assert_checked_in_once(registration_id, outcomes)
+
+
+def test_staff_adding_people_while_others_register_never_overfills(app):
+    """10 people register themselves while staff add 10 others, all at once, for 5 seats."""
+    from tests.registrations.door_workers import add_and_commit
+    from tests.registrations.workers import register_and_commit
+
+    host = make_partner()
+    event = make_event(lead=host, capacity=5)
+    staff = make_user("staff", host)
+    selves = [make_user().id for _ in range(10)]
+    added = [make_user().email for _ in range(10)]
+    event_id, staff_id = event.id, staff.id
+    db.session.commit()
+    db.session.close()
+    start = threading.Barrier(20)
+
+    def self_service(user_id):
+        start.wait(timeout=30)
+        return register_and_commit(app, user_id, event_id)[1]
+
+    def by_staff(email):
+        start.wait(timeout=30)
+        return add_and_commit(app, staff_id, event_id, email)
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        futures = [pool.submit(self_service, u) for u in selves] + [
+            pool.submit(by_staff, e) for e in added]
+        outcomes = [f.result() for f in futures]
+    assert outcomes.count("confirmed") == 5
+    assert outcomes.count("waitlisted") == 15
+    confirmed = db.session.scalar(sa.select(sa.func.count()).select_from(Registration).where(
+        Registration.event_id == event_id, Registration.status == "confirmed"))
+    assert confirmed == 5
