@@ -73,8 +73,11 @@ def scan(event_id: int):
     except DomainError:
         db.session.rollback()
         raise
+    # The answer is read inside the transaction (the check-in is flushed), so the commit does
+    # not make the objects reload from the database.
+    answer = {**result.as_json(event), "counts": event_counts(event)}
+    page = None if _wants_json() else _door_page(event, ScanForm(formdata=None), result)
     db.session.commit()
-    if _wants_json():
-        return {**result.as_json(event), "counts": event_counts(event)}, 200, {
-            "Cache-Control": "no-store"}
-    return _door_page(event, ScanForm(formdata=None), result)
+    if page is None:
+        return answer, 200, {"Cache-Control": "no-store"}
+    return page
