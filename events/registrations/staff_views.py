@@ -4,6 +4,7 @@ pages; the rules are in events.registrations.staff."""
 
 from flask import flash, redirect, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from events.errors import DomainError, ValidationFailed
@@ -99,5 +100,6 @@ def message(event_id: int):
     except ValueError as error:
         raise ValidationFailed(_("Choose who gets the message."), field="group") from error
     sent = _change(staff.message_attendees, event, group, form.subject.data, form.body.data)
-    flash(_("The message is on its way to %(n)d people.", n=sent), "success")
+    flash(ngettext("The message is on its way to %(num)d person.",
+                   "The message is on its way to %(num)d people.", sent), "success")
     return _back(event.id)
