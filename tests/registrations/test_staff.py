@@ -70,12 +70,19 @@ def test_walk_in_needs_a_name_and_gets_a_claim_mail(app, client, event, staff, o
     assert registration.status == CONFIRMED
     walk_in = db.session.scalar(sa.select(User).where(User.email == "walk.in@example.org"))
     assert walk_in.name == "Wally In"
-    assert not walk_in.check_password("")  # no password until the person claims the place
     (mail,) = delivered(outbox)
     assert mail.recipients == ["walk.in@example.org"]
     assert "Staff Person registered you" in mail.body
     link = re.search(r"http://localhost(/\S*invitation\S*)", mail.body).group(1)
     assert client.get(link).status_code == 200  # the claim link opens the set-password page
+    # Claiming: a password, then the place and its ticket are on the person's events page.
+    password = "a-long-walk-in-passphrase-42"
+    claimed = client.post(link, data={"password": password, "confirm": password})
+    assert claimed.status_code == 302
+    mine = client.get("/my/events").get_data(as_text=True)
+    assert f'href="/registrations/{registration.id}/ticket"' in mine
+    assert walk_in.check_password(password)
+    assert walk_in.is_verified  # the mailed link proved the address
 
 
 def test_add_refuses_bad_addresses_outsiders_and_over_events(in_request, event, staff):
