@@ -11,8 +11,9 @@ from events.errors import DomainError, NotFound, ValidationFailed
 from events.extensions import db
 from events.registrations import door, tickets
 from events.registrations.forms import ScanForm
+from events.registrations.models import Registration
 from events.registrations.queries import event_counts
-from events.registrations.views import _own_registration_or_404, _staff_event_or_404, bp
+from events.registrations.views import _staff_event_or_404, bp
 
 __all__ = ["bp"]
 
@@ -33,7 +34,9 @@ def checkin_refusal(event) -> str | None:
 @login_required
 def ticket(registration_id: int):
     """My ticket, to show on the phone or print."""
-    registration = _own_registration_or_404(registration_id)
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.user_id != current_user.id:
+        raise NotFound(_("There is no such registration."))  # someone else's does not exist
     if not tickets.has_ticket(registration):
         raise NotFound(_("This registration has no ticket: only a confirmed seat has one."))
     return render_template("registrations/ticket.html", registration=registration,
