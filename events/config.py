@@ -44,6 +44,8 @@ DEFAULTS = {
     # Confirmed attendees are reminded this many hours before the start (0: no reminders);
     # events created, and seats taken, inside that window get none.
     "REMINDER_HOURS": 24,
+    # Check-in at the door opens this many hours before the start and closes at the end.
+    "CHECKIN_OPENS_HOURS": 2,
     # Invited partners that have not answered after this many days are reminded once (0: never).
     "NUDGE_AFTER_DAYS": 3,
     "MAIL_DEFAULT_SENDER": "Joint Events <no-reply@joint-events.local>",
@@ -98,7 +100,8 @@ ENV_INTS = ("MAIL_PORT", "FEED_PAST_DAYS", "FEED_CANCELLED_DAYS", "FEED_FINGERPR
             "IMPORT_MAX_CONTENT_LENGTH", "AGREEMENT_FILE_MAX_BYTES",
             "AGREEMENT_MAX_CONTENT_LENGTH", "REMEMBER_COOKIE_DAYS",
             "ATTENDEE_RETENTION_DAYS", "MAIL_TIMEOUT", "OUTBOX_LEASE_SECONDS",
-            "OUTBOX_KEEP_DAYS", "REMINDER_HOURS", "NUDGE_AFTER_DAYS")
+            "OUTBOX_KEEP_DAYS", "REMINDER_HOURS", "NUDGE_AFTER_DAYS",
+            "CHECKIN_OPENS_HOURS")
 ENV_BOOLS = ("MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE")
 
 # Where links point when SITE_URL is not set and there is no request to follow (CLI, mail

@@ -99,6 +99,7 @@ class Demo:
     agreements: list[Agreement] = field(default_factory=list)
     rate_cards: list[RateCard] = field(default_factory=list)
     tokens: dict[str, str] = field(default_factory=dict)  # endpoint → a working secret
+    tickets: list[int] = field(default_factory=list)  # the resident's confirmed seats
 
 
 def _features(event: Event, now, seats: dict, waitlists: set, longest: dict) -> set[str]:
@@ -212,6 +213,11 @@ def load_demo() -> Demo:
     if seat is not None:
         seat.cancel_token_hash = hash_token(CANCEL_TOKEN)
     demo.tokens["registrations.cancel_by_token"] = CANCEL_TOKEN
+    demo.tickets = list(db.session.scalars(
+        sa.select(Registration.id).join(Event, Event.id == Registration.event_id)
+        .where(Registration.user_id == resident.id,
+               Registration.status == RegistrationStatus.CONFIRMED, Event.ends_at > utcnow())
+        .order_by(Event.starts_at)))
     demo.tokens["auth.reset_password"] = make_link_token(resident, RESET)
     demo.tokens["auth.verify_email"] = make_link_token(resident, VERIFY)
     invited = create_user(email="invited.colleague@northern.example", name="Новый сотрудник",
@@ -245,6 +251,7 @@ def _providers(demo: Demo, endpoint: str = "") -> dict:
         "card_id": lambda v: [c.id for c in demo.rate_cards],
         "token": lambda v: [demo.tokens[endpoint]] if endpoint in demo.tokens else [],
         "category": lambda v: ["workshop"],
+        "registration_id": lambda v: demo.tickets[:1],
     }
 
 

@@ -46,7 +46,9 @@ def test_sign_in_register_propose_and_check_in_with_the_keyboard_alone(live_serv
     resident = make_user(email="reader@example.org", name="Rita Reader")
     staff = make_user("staff", email="door@example.org", name="Dora Door")
     make_venue(staff.partner, name="Hall A")
-    talk = make_event(lead=staff.partner, title="Open lab tour", capacity=30)
+    soon = utcnow().replace(microsecond=0) + timedelta(minutes=30)  # check-in is open
+    talk = make_event(lead=staff.partner, title="Open lab tour", capacity=30, starts_at=soon,
+                      ends_at=soon + timedelta(hours=2))
     guests = [make_user(name=f"Guest {n:02d}") for n in range(1, 8)]
     for guest in guests:
         make_registration(talk, guest)

@@ -66,7 +66,9 @@ def in_first_screen(found: dict) -> bool:
 def test_check_in_at_the_door_is_a_name_and_one_large_button(app, live_server, phone):
     host = make_partner(short_name="Technopolis")
     staff = make_user("staff", host, email="door@example.org")
-    event = make_event(lead=host, title="Open lab tour", capacity=30)
+    soon = utcnow().replace(microsecond=0) + timedelta(minutes=30)  # check-in is open
+    event = make_event(lead=host, title="Open lab tour", capacity=30, starts_at=soon,
+                       ends_at=soon + timedelta(hours=2))
     people = [make_user(name=f"Konstantin Konstantinopolsky {n}",
                         company="Научно-производственное объединение «Микроэлектроника»")
               for n in range(14)]

@@ -59,6 +59,9 @@ ACTIONS = {
     "registration.resend_link": _l("%(actor)s had the confirmation of %(subject)s sent again "
                                    "with a new cancel link"),
     "registration.undo_check_in": _l("%(actor)s took back the check-in of %(subject)s"),
+    "registration.add": _l("%(actor)s added %(subject)s to the list"),
+    "registration.move_ahead": _l("%(actor)s moved %(subject)s to the head of the waitlist"),
+    "event.message": _l("%(actor)s sent a message to the attendees"),
 }
 SOME_CHANGE = _l("%(actor)s made a change")
 # When the person acts on their own registration.
@@ -69,7 +72,7 @@ OWN_ACTIONS = {
 }
 # Entries that bring a thing into being: their fields have no "before".
 FIRST_ACTIONS = {"event.create", "event.import", "contribution.create", "registration.create",
-                 "involvement.invite"}
+                 "involvement.invite", "registration.add", "event.message"}
 
 FIELD_NAMES = {
     "title": _l("Title"), "summary": _l("Summary"), "description": _l("Description"),
@@ -86,6 +89,8 @@ FIELD_NAMES = {
     "kind": _l("Kind"), "quantity": _l("Quantity"), "unit": _l("Unit"), "amount": _l("Amount"),
     "currency": _l("Currency"), "delivered_at": _l("Delivered at"),
     "withdrawn_at": _l("Withdrawn at"), "checked_in_at": _l("Checked in at"),
+    "reason": _l("Reason"), "registered_at": _l("Place in the queue"),
+    "group": _l("Sent to"), "subject": _l("Subject"),
 }
 # Bookkeeping that means nothing to a reader: the calendar revision and the iCalendar UID.
 HIDDEN_FIELDS = {"sequence", "uid"}

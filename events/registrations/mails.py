@@ -15,6 +15,7 @@ from events.calendar.ical import CANCEL, REQUEST, Itip, lead_partner
 from events.db import utcnow
 from events.enums import RegistrationStatus
 from events.mail import Attachment, absolute_url, queue_mail
+from events.registrations.tickets import qr_png
 
 
 def _(message: str) -> str:
@@ -86,11 +87,23 @@ def _links(registration, token: str | None = None) -> dict:
     return links
 
 
+def ticket_attachment(registration) -> Attachment:
+    """The ticket's QR code as a PNG: shown at the door straight from the mail."""
+    return Attachment(filename=f"ticket-{registration.event_id}.png", content_type="image/png",
+                      data=qr_png(registration))
+
+
+def _seat_links(registration, token: str | None = None) -> dict:
+    return {**_links(registration, token),
+            "ticket_url": absolute_url("registrations.ticket", registration_id=registration.id)}
+
+
 def confirmed(registration, token: str) -> None:
     event = registration.event
     queue_mail(registration.user, SUBJECTS["confirmed"], "registration_confirmed",
-               attachments=[seat_attachment(registration, REQUEST)], title=event.title,
-               event=event, registration=registration, **_links(registration, token))
+               attachments=[seat_attachment(registration, REQUEST),
+                            ticket_attachment(registration)], title=event.title,
+               event=event, registration=registration, **_seat_links(registration, token))
 
 
 def waitlisted(registration, position: int, token: str) -> None:
@@ -103,8 +116,9 @@ def waitlisted(registration, position: int, token: str) -> None:
 def promoted(registration) -> None:
     event = registration.event
     queue_mail(registration.user, SUBJECTS["promoted"], "registration_promoted",
-               attachments=[seat_attachment(registration, REQUEST)], title=event.title,
-               event=event, registration=registration, **_links(registration))
+               attachments=[seat_attachment(registration, REQUEST),
+                            ticket_attachment(registration)], title=event.title,
+               event=event, registration=registration, **_seat_links(registration))
 
 
 def registration_cancelled(registration, *, had_seat: bool) -> None:
@@ -141,3 +155,16 @@ def reminder(registration, *, dedupe_key: str) -> None:
                attachments=[seat_attachment(registration, REQUEST)], dedupe_key=dedupe_key,
                title=event.title, event=event, registration=registration,
                **_links(registration))
+
+
+SUBJECTS["claim"] = _("A place for you: %(title)s")
+
+
+def claim(registration, actor, claim_url: str) -> None:
+    """Staff added a walk-in: the new account's link sets a password and so claims the place;
+    the ticket is on their events page once signed in."""
+    event = registration.event
+    queue_mail(registration.user, SUBJECTS["claim"], "registration_claim", title=event.title,
+               event=event, registration=registration, actor=actor, claim_url=claim_url,
+               waitlisted=registration.status == RegistrationStatus.WAITLISTED,
+               **_links(registration, getattr(registration, "cancel_token", None)))

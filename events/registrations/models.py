@@ -1,5 +1,6 @@
 """A resident's place at an event."""
 
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -10,6 +11,11 @@ from events.db import UTCDateTime, enum_type, utcnow
 from events.enums import RegistrationStatus
 from events.extensions import db
 from events.planning.models import Event
+
+
+def new_ticket_secret() -> str:
+    """The random part of a ticket (events.registrations.tickets signs it for the QR code)."""
+    return secrets.token_urlsafe(16)
 
 
 class Registration(db.Model):
@@ -44,6 +50,10 @@ class Registration(db.Model):
     checked_in_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     # SHA-256 of the secret in the cancel link; the secret itself is never stored.
     cancel_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    # The ticket's random part: the QR code carries it signed with the app's secret, so a code
+    # is neither the registration id nor guessable, and a forged one is refused unread.
+    ticket_secret: Mapped[str] = mapped_column(sa.String(32), unique=True,
+                                               default=new_ticket_secret)
     # Set once the attendee's name may no longer be shown (retention or a deleted account);
     # the row still counts in capacity and reports.
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

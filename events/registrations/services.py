@@ -19,7 +19,7 @@ from events.errors import Conflict, DomainError, NotAllowed, NotFound, Validatio
 from events.extensions import db
 from events.i18n import local_datetime
 from events.planning.models import Event
-from events.registrations import mails
+from events.registrations import door, mails
 from events.registrations.models import Registration
 
 ACTIVE = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
@@ -183,6 +183,11 @@ def refusal_to_cancel(actor, registration: Registration, now=None) -> DomainErro
     are shown with this predicate, and the services enforce it."""
     if actor is None or actor.id != registration.user_id:
         return NotAllowed(_("You can only cancel your own registration."))
+    return _too_late_to_cancel(registration, now)
+
+
+def _too_late_to_cancel(registration: Registration, now=None) -> Conflict | None:
+    """The rule for everyone who cancels a place, the person or staff of the event."""
     if registration.event.starts_at <= (now or utcnow()):
         return Conflict(_("The event has already started; the registration can no longer be "
                           "cancelled."))
@@ -221,7 +226,7 @@ def _cancel(actor, registration: Registration) -> Registration:
     db.session.refresh(registration)
     if registration.status == RegistrationStatus.CANCELLED:
         return registration  # a second click on the same button: nothing left to do
-    refusal = refusal_to_cancel(actor, registration)
+    refusal = _too_late_to_cancel(registration)
     if refusal is not None:
         raise refusal
     was_confirmed = registration.status == RegistrationStatus.CONFIRMED
@@ -298,17 +303,13 @@ def check_in(actor, registration: Registration) -> Registration:
     event = registration.event
     if not can_see_staff_details(actor, event):
         raise NotAllowed(_("Only staff of the event's partners check people in."))
-    if event.status != EventStatus.SCHEDULED:
-        raise Conflict(_("This event is not scheduled; nobody can be checked in."))
+    refusal = door.checkin_refusal(event)  # the same window as the door page's scanner
+    if refusal:
+        raise Conflict(refusal)
+    door.lock_registration(registration)
     if registration.status != RegistrationStatus.CONFIRMED:
         raise ValidationFailed(_("Only confirmed attendees can be checked in."))
-    if registration.checked_in_at is not None:
-        return registration
-    now = utcnow()
-    registration.checked_in_at = now
-    registration.checked_in_by = actor
-    record(actor, "registration.check_in", registration, {"checked_in_at": [None, now]},
-           event=event)
+    door.mark_checked_in(actor, registration)
     return registration
 
 

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import force_locale
 
 from events.audit.display import ACTIONS, FIELD_NAMES, HIDDEN_FIELDS, _Names, _value
@@ -49,6 +50,7 @@ from events.registrations.services import (
     resend_confirmation,
     undo_check_in,
 )
+from events.registrations.staff import Group, add_person, message_attendees, move_ahead
 from tests.conftest import ROOT, login
 from tests.factories import make_partner, make_user, make_venue
 
@@ -94,6 +96,8 @@ def _the_whole_life_of_an_event():
 
     first = register(people.first, event).registration
     register(people.second, event)  # waitlisted: capacity 1
+    # This story checks people in days ahead; the check-in window has its own tests.
+    current_app.config["CHECKIN_OPENS_HOURS"] = 24 * 30
     check_in(people.staff_a, first)
     undo_check_in(people.staff_a, first)
     cancel_registration(people.first, first)  # the second person moves up
@@ -101,6 +105,11 @@ def _the_whole_life_of_an_event():
         type(first).user_id == people.second.id))
     resend_confirmation(people.second, second)
     check_in(people.staff_b, second)
+    # Staff manage the list: a walk-in (waitlisted: the one seat is taken), moved ahead,
+    # and a message to everyone on the list.
+    walk_in = add_person(people.staff_a, event, email="walk.in@example.org", name="Walk In")
+    move_ahead(people.staff_a, walk_in, "Speaker's assistant")
+    message_attendees(people.staff_a, event, Group.ALL, "Parking", "Use gate 3.")
 
     update_event(people.staff_a, event, title="Bioreactor scale-up workshop",
                  summary="From flask to pilot", description="**Bring** your data",

@@ -42,3 +42,17 @@ def in_request(app):
     locale selector reads the request's session (on SQLite the transaction is IMMEDIATE)."""
     with app.test_request_context("/", method="POST"):
         yield
+
+
+@pytest.fixture
+def door_open(event):
+    """Move `event` to start within the hour, so check-in (open CHECKIN_OPENS_HOURS before the
+    start until the end) is open now."""
+    from datetime import timedelta
+
+    from events.db import utcnow
+
+    starts = utcnow().replace(microsecond=0) + timedelta(minutes=45)
+    event.starts_at, event.ends_at = starts, starts + timedelta(hours=2)
+    db.session.flush()
+    return event

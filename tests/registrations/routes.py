@@ -11,4 +11,11 @@ ROUTES = {
     "registrations.counts": "staff",
     "registrations.check_in": "staff",
     "registrations.undo_check_in": "staff",
+    "registrations.ticket": "signed-in",
+    "registrations.door_page": "staff",
+    "registrations.scan": "staff",
+    "registrations.add_person": "staff",
+    "registrations.cancel_seat": "staff",
+    "registrations.move_ahead": "staff",
+    "registrations.message": "staff",
 }

@@ -44,7 +44,7 @@ def to(messages, person):
 
 def itip(message):
     """(METHOD, the VEVENT, the attachment's content type) of the mail's one .ics."""
-    (attachment,) = message.attachments
+    (attachment,) = [a for a in message.attachments if a.filename.endswith(".ics")]
     calendar = icalendar.Calendar.from_ical(attachment.data)
     (vevent,) = calendar.walk("VEVENT")
     return str(calendar.get("METHOD")), vevent, attachment.content_type

@@ -20,8 +20,7 @@ def sent():
 
 
 def parse_ics(message):
-    (attachment,) = message.attachments
-    assert attachment.filename.endswith(".ics")
+    (attachment,) = [a for a in message.attachments if a.filename.endswith(".ics")]
     assert attachment.content_type.startswith("text/calendar")
     calendar = icalendar.Calendar.from_ical(attachment.data)
     (vevent,) = calendar.walk("VEVENT")

@@ -185,7 +185,7 @@ def test_zero_capacity_waitlists_everyone(host, residents):
     assert register(residents[0], event).registration.status == WAITLISTED
 
 
-def test_check_in_and_undo(event, residents, staff):
+def test_check_in_and_undo(door_open, event, residents, staff):
     registration = register(residents[0], event).registration
     check_in(staff, registration)
     assert registration.checked_in_at is not None
@@ -195,7 +195,7 @@ def test_check_in_and_undo(event, residents, staff):
     assert registration.checked_in_at is None
 
 
-def test_check_in_by_co_host_staff_and_refusals(event, residents, staff):
+def test_check_in_by_co_host_staff_and_refusals(door_open, event, residents, staff):
     co_host = make_partner()
     make_involvement(event, co_host)
     registration = register(residents[0], event).registration
@@ -208,14 +208,14 @@ def test_check_in_by_co_host_staff_and_refusals(event, residents, staff):
     assert registration.checked_in_at is not None
 
 
-def test_waitlisted_cannot_be_checked_in(event, residents, staff):
+def test_waitlisted_cannot_be_checked_in(door_open, event, residents, staff):
     regs = [register(person, event).registration for person in residents[:3]]
     with pytest.raises(ValidationFailed):
         check_in(staff, regs[2])
     assert regs[2].checked_in_at is None
 
 
-def test_every_change_is_audited(event, residents, staff):
+def test_every_change_is_audited(door_open, event, residents, staff):
     regs = [register(person, event).registration for person in residents[:3]]
     cancel_registration(residents[0], regs[0])
     check_in(staff, regs[1])

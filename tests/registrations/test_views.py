@@ -271,7 +271,7 @@ def test_search_by_name_finds_cyrillic_names(app, client, event, staff):
     assert "Boris Smith" not in text
 
 
-def test_check_in_button_and_undo(app, client, event, residents, staff):
+def test_check_in_button_and_undo(app, client, door_open, event, residents, staff):
     registration = make_registration(event, residents[0])
     login(client, staff)
     db.session.commit()
