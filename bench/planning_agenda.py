@@ -154,7 +154,8 @@ def measure(app, staff_id: int, runs: int, deadline: float) -> list[dict]:
     return rows
 
 
-def run(url: str, n_events: int, runs: int, deadline: float) -> tuple[dict, list[dict]]:
+def filled_app(url: str, n_events: int):
+    """An app on a migrated database at `url` holding `n_events` events (see fill)."""
     from flask_migrate import upgrade
 
     from app import create_app
@@ -168,8 +169,15 @@ def run(url: str, n_events: int, runs: int, deadline: float) -> tuple[dict, list
         info = fill(n_events)
         info["fill_seconds"] = time.perf_counter() - started
         db.session.remove()
+    return app, info
+
+
+def run(url: str, n_events: int, runs: int, deadline: float) -> tuple[dict, list[dict]]:
+    app, info = filled_app(url, n_events)
     rows = measure(app, info["staff_id"], runs, deadline)
     with app.app_context():
+        from events.extensions import db
+
         db.engine.dispose()
     return info, rows
 

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from planning_agenda import fill, scratch_postgres  # noqa: E402 — after the path is set
+from planning_agenda import filled_app, scratch_postgres  # noqa: E402 — after the path is set
 
 
 def pages(event_id: int) -> list[tuple[str, str, bool]]:
@@ -78,21 +78,11 @@ def measure(app, runs: int, deadline: float) -> list[dict]:
 
 
 def run(url: str, n_events: int, runs: int, deadline: float):
-    from flask_migrate import upgrade
-
-    from app import create_app
-    from events.extensions import db
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
-                      "MAIL_BACKEND": "record", "RATELIMIT_ENABLED": False})
-    with app.app_context():
-        upgrade(directory=str(ROOT / "events" / "migrations"), revision="heads")
-        started = time.perf_counter()
-        info = fill(n_events)
-        info["fill_seconds"] = time.perf_counter() - started
-        db.session.remove()
+    app, info = filled_app(url, n_events)
     rows = measure(app, runs, deadline)
     with app.app_context():
+        from events.extensions import db
+
         db.engine.dispose()
     return info, rows
 

@@ -123,6 +123,15 @@ def app(make_app):
 
 
 @pytest.fixture
+def csrf_app(make_app):
+    """An app with CSRF on, as in production: for live servers a real browser drives."""
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        yield app
+        db.session.rollback()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

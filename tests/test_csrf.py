@@ -1,17 +1,9 @@
 """CSRF stays on here: every POST route refuses a request without a valid token."""
 
-import pytest
 
 from tests.conftest import login
 from tests.factories import make_user
 from tests.test_routes import sample_requests
-
-
-@pytest.fixture
-def csrf_app(make_app):
-    app = make_app(WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        yield app
 
 
 def test_every_post_route_refuses_a_missing_token(csrf_app):

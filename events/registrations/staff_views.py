@@ -41,7 +41,7 @@ def add_person(event_id: int):
     event = _staff_event_or_404(event_id)
     form = _checked(AddPersonForm())
     registration = staff.add_person(current_user, event, email=form.email.data,
-                           name=form.name.data or "")
+                                    name=form.name.data or "")
     if registration.status.value == "confirmed":
         flash(_("%(name)s has a seat.", name=registration.user.name), "success")
     else:

@@ -25,12 +25,8 @@ WIDTH, HEIGHT = 640, 480
 
 
 @pytest.fixture
-def app(make_app):
-    """CSRF on, as in production: the scanner must send the page's token."""
-    app = make_app(WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        yield app
-        db.session.rollback()
+def app(csrf_app):
+    return csrf_app
 
 
 @pytest.fixture

@@ -11,12 +11,8 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def app(make_app):
-    """The live server runs with CSRF on, as in production."""
-    app = make_app(WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        yield app
-        db.session.rollback()
+def app(csrf_app):
+    return csrf_app
 
 
 @pytest.fixture
