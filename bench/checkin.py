@@ -56,6 +56,7 @@ def prepare(app, people: int) -> tuple[int, list[str]]:
         partner = Partner(slug="host", name="Host", short_name="Host", color="#336699")
         starts = utcnow().replace(microsecond=0) + timedelta(minutes=30)
         event = Event(title="Door test", category=Category.SEMINAR, starts_at=starts,
+                      timezone="Europe/Moscow",
                       ends_at=starts + timedelta(hours=2), capacity=people,
                       audience=Audience.PUBLIC, status=EventStatus.SCHEDULED)
         hashed = generate_password_hash(PASSWORD, method=PASSWORD_METHOD)
