@@ -76,7 +76,7 @@ def not_modified(etag: str, last_modified: datetime | None) -> bool:
     return bool(since and last_modified and last_modified <= since)
 
 
-def _headers(etag: str, last_modified: datetime | None, private: bool) -> dict:
+def feed_headers(etag: str, last_modified: datetime | None, private: bool) -> dict:
     headers = {
         "ETag": f'"{etag}"',
         "Cache-Control": "private, no-cache" if private else "public, max-age=300",
@@ -94,7 +94,7 @@ def calendar_response(build, *, etag: str, last_modified: datetime | None, priva
 
     With `reuse`, the finished body (gzipped or not) is kept under its ETag, so that other
     clients asking for the same unchanged feed get it without building it again."""
-    headers = _headers(etag, last_modified, private)
+    headers = feed_headers(etag, last_modified, private)
     if not_modified(etag, last_modified):
         return Response(status=304, headers=headers)
     body = cache.bodies.get(etag) if reuse else None
@@ -160,7 +160,7 @@ def feed_response(make_selection, *, window: Window, name: str, description: str
         etag = make_etag("feed", key, found.state, locale, name, description, site(),
                          gzip_aware=True)
         memo = cache.Memo(version, found, etag,
-                          _headers(etag, found.last_modified, private))
+                          feed_headers(etag, found.last_modified, private))
         cache.remember(memo_key, memo)
     etag = memo.etag + ("-gz" if wants_gzip() else "")
     if not_modified(etag, memo.fingerprint.last_modified):

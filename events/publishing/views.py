@@ -12,8 +12,7 @@ from markupsafe import escape
 
 from events.auth.permissions import can_copy_embed_snippet
 from events.calendar import cache
-from events.calendar.feeds import _headers as feed_headers
-from events.calendar.feeds import make_etag, not_modified
+from events.calendar.feeds import feed_headers, make_etag, not_modified
 from events.calendar.store import site
 from events.contrast import HEX, TEXT_CONTRAST, contrast, text_on
 from events.db import utcnow
