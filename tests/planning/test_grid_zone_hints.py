@@ -12,6 +12,8 @@ from tests.factories import make_event
 # 2031-03-04 08:00 UTC: 11:00 in Moscow (the site's zone), 09:00 in Berlin, 08:00 in London.
 STARTS = datetime(2031, 3, 4, 8, 0, tzinfo=UTC)
 
+SITE_ZONE = "Europe/Moscow"  # the site's zone (DEFAULT_EVENT_TIMEZONE)
+
 
 def _event(title, zone, **extra):
     return make_event(title=title, timezone=zone, starts_at=STARTS,
@@ -37,13 +39,13 @@ def hints(grid_days) -> dict[str, str | None]:
 
 
 def test_week_grid_gives_the_start_in_the_events_own_zone_when_clocks_differ(zones):
-    grid = week_grid(None, date(2031, 3, 3))
+    grid = week_grid(None, date(2031, 3, 3), SITE_ZONE)
     assert hints(grid.days) == {"Berlin talk": "09:00 Berlin", "Moscow talk": None,
                                 "Istanbul talk": None, "New York call": "03:00 New York"}
 
 
 def test_month_grid_gives_the_same_hints(zones):
-    grid = month_grid(None, date(2031, 3, 1))
+    grid = month_grid(None, date(2031, 3, 1), SITE_ZONE)
     assert hints(day for week in grid.weeks for day in week)["Berlin talk"] == "09:00 Berlin"
 
 
@@ -52,7 +54,7 @@ def test_all_day_events_get_no_hint(app):
                starts_at=datetime(2031, 3, 3, 23, 0, tzinfo=UTC),
                ends_at=datetime(2031, 3, 4, 23, 0, tzinfo=UTC))
     db.session.commit()
-    grid = week_grid(None, date(2031, 3, 3))
+    grid = week_grid(None, date(2031, 3, 3), SITE_ZONE)
     assert hints(grid.days) == {"Fair": None}
 
 

@@ -15,7 +15,7 @@ from events.db import utcnow
 from events.extensions import db
 from events.registrations.models import Registration
 from events.registrations.tickets import ticket_token
-from tests.conftest import CHROMIUM, browser_login
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, browser_login
 from tests.factories import PASSWORD, make_event, make_partner, make_registration, make_user
 from tests.phones import PHONE
 
@@ -65,21 +65,15 @@ def y4m_of(token: str, path: Path) -> Path:
 
 
 @pytest.fixture
-def camera_browser(tmp_path, scene):
+def camera_browser(playwright, tmp_path, scene):
     """Chromium whose camera films the ticket (a browser of its own: the flags are per launch)."""
-    from playwright.sync_api import sync_playwright
-
     video = y4m_of(scene["token"], tmp_path / "ticket.y4m")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--disable-dev-shm-usage",
-                  "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-                  f"--use-file-for-fake-video-capture={video}"])
-        yield browser
-        browser.close()
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True,
+        args=[*CHROMIUM_ARGS, "--use-fake-device-for-media-stream",
+              "--use-fake-ui-for-media-stream", f"--use-file-for-fake-video-capture={video}"])
+    yield browser
+    browser.close()
 
 
 def test_camera_scan_of_a_ticket_checks_the_person_in(live_server, camera_browser, scene):
