@@ -75,7 +75,7 @@ def _day(value) -> str:
     return format_date(value, "d MMMM y")
 
 
-def _named(event: Event, error: DomainError) -> DomainError:
+def named(event: Event, error: DomainError) -> DomainError:
     """The same refusal, saying which date of the series it is about."""
     message = _("%(date)s: %(reason)s", date=_day(event.first_day), reason=error.message)
     named = type(error).__new__(type(error))
@@ -248,7 +248,7 @@ def _each(dates: list[Event], service, *args) -> int:
         try:
             service(*args[:1], event, *args[1:])
         except DomainError as error:
-            raise _named(event, error) from None
+            raise named(event, error) from None
     return len(dates)
 
 
@@ -289,7 +289,7 @@ def answer_series_invitation(actor, series: Series, accept: bool, note: str = ""
         try:
             services.answer_invitation(actor, involvement, accept, note)
         except DomainError as error:
-            raise _named(involvement.event, error) from None
+            raise named(involvement.event, error) from None
     return len(involvements)
 
 
@@ -339,7 +339,7 @@ def update_series(actor, event: Event, values: dict, scope: str) -> dict[int, di
         try:
             changes = services.update_event(actor, other, **one)
         except DomainError as error:
-            raise _named(other, error) from None
+            raise named(other, error) from None
         if changes:
             record(actor, "series.update", series,
                    {"scope": [None, scope], "fields": [None, ", ".join(sorted(changes))]},
@@ -359,53 +359,6 @@ def _shifted(event: Event, start_shift: timedelta, end_shift: timedelta) -> dict
         if not wall_time_exists(wall, zone):
             raise ValidationFailed(gap_message(wall, zone), field="starts_at")
     return {"starts_at": _instant(start_wall, zone), "ends_at": _instant(end_wall, zone)}
-
-
-# ---- registration for the whole series --------------------------------------------------
-
-def _registrable(series: Series) -> list[Event]:
-    return [e for e in open_occurrences(series) if e.status == EventStatus.SCHEDULED]
-
-
-def register_for_series(actor, series: Series) -> list:
-    """A seat (or a waitlist place where full) in every future scheduled date whose
-    registration is open, each through registrations' own register(). Returns the
-    Registered results."""
-    from events.registrations.services import register, registration_refusal
-
-    if not series.allow_series_registration:
-        raise Conflict(_("This series takes registrations per date only."))
-    dates = [e for e in _registrable(series) if registration_refusal(actor, e) is None]
-    if not dates:
-        raise Conflict(_("No date of this series is open for registration."))
-    results = []
-    for event in dates:  # in date order: every registrant locks the dates in the same order
-        try:
-            results.append(register(actor, event))
-        except DomainError as error:
-            raise _named(event, error) from None
-    return results
-
-
-def cancel_series_registration(actor, series: Series) -> int:
-    """Cancel the actor's active registrations for every future date, as one."""
-    from events.registrations.services import active_registration_of, cancel_registration
-
-    if not series.allow_series_registration:
-        raise Conflict(_("This series takes registrations per date only."))
-    cancelled = 0
-    for event in open_occurrences(series):
-        registration = active_registration_of(actor, event)
-        if registration is None:
-            continue
-        try:
-            cancel_registration(actor, registration)
-        except DomainError as error:
-            raise _named(event, error) from None
-        cancelled += 1
-    if not cancelled:
-        raise Conflict(_("You are not registered for any coming date of this series."))
-    return cancelled
 
 
 def series_of_events(event_ids) -> dict[int, int]:

@@ -12,6 +12,7 @@ from events.extensions import db
 from events.planning.models import Series
 from events.planning.series import create_series, propose_series, schedule_series
 from events.registrations.models import Registration
+from events.registrations.series import register_for_series
 from events.registrations.services import register
 from tests.factories import make_user
 
@@ -29,7 +30,6 @@ def test_concurrent_series_registrations_never_exceed_capacity(app, world, value
     errors: list[BaseException] = []
 
     def register_all(user_id: int) -> None:
-        from events.planning.series import register_for_series
         with app.app_context():
             actor = db.session.get(User, user_id)
             one = db.session.get(Series, series_id)

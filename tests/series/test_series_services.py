@@ -15,17 +15,17 @@ from events.planning.models import Event, Series
 from events.planning.recurrence import DAILY, Pattern
 from events.planning.series import (
     answer_series_invitation,
-    cancel_series_registration,
     create_series,
     invite_series,
     preview_series,
     propose_series,
-    register_for_series,
     schedule_series,
     series_actions,
     update_series,
 )
 from events.registrations.models import Registration
+from events.registrations.series import cancel_series_registration, register_for_series
+from events.registrations.services import register
 from tests.factories import make_event, make_user
 from tests.series.conftest import BERLIN
 
@@ -201,7 +201,6 @@ def test_register_for_series_takes_a_seat_in_every_date_waitlisted_where_full(wo
     series = scheduled_series(world, values, weekly)
     full = series.occurrences[2]
     for _ in range(2):
-        from events.registrations.services import register
         register(make_user(), full)
     results = register_for_series(world.resident, series)
     assert [r.registration.status for r in results] == [
