@@ -212,6 +212,8 @@ WEEKDAY_CHOICES = [(0, _l("Monday")), (1, _l("Tuesday")), (2, _l("Wednesday")),
 NTH_CHOICES = [("", _l("— on a day of the month —")), ("1", _l("first")), ("2", _l("second")),
                ("3", _l("third")), ("4", _l("fourth")), ("5", _l("fifth")),
                ("-1", _l("last"))]
+FREQUENCY_CHOICES = [("weekly", _l("Weekly")), ("daily", _l("Daily")),
+                     ("monthly", _l("Monthly"))]
 SCOPE_CHOICES = [("this", _l("This date only")),
                  ("this_and_following", _l("This and the following dates")),
                  ("all", _l("Every coming date of the series"))]
@@ -220,18 +222,17 @@ SCOPE_CHOICES = [("this", _l("This date only")),
 class SeriesForm(EventForm):
     """The event form with a pattern: the first date is the event's start."""
 
-    frequency = SelectField(_l("Repeat"), choices=[
-        ("weekly", _l("Weekly")), ("daily", _l("Daily")), ("monthly", _l("Monthly"))])
+    frequency = SelectField(_l("Repeat"), choices=[])
     interval = IntegerField(_l("Every"), default=1, validators=[Optional()],
                             description=_l("1 for every day/week/month, 2 for every other."))
-    weekdays = SelectMultipleField(_l("On"), coerce=int, choices=WEEKDAY_CHOICES,
+    weekdays = SelectMultipleField(_l("On"), coerce=int, choices=[],
                                    widget=ListWidget(prefix_label=False),
                                    option_widget=CheckboxInput(), validators=[Optional()])
     month_day = IntegerField(_l("Day of the month"), validators=[Optional()],
                              description=_l("Monthly: a date such as 15; months without it "
                                             "are skipped."))
-    nth = SelectField(_l("Or on the"), choices=NTH_CHOICES, validators=[Optional()])
-    nth_weekday = SelectField(_l("Weekday"), coerce=int, choices=WEEKDAY_CHOICES,
+    nth = SelectField(_l("Or on the"), choices=[], validators=[Optional()])
+    nth_weekday = SelectField(_l("Weekday"), coerce=int, choices=[],
                               validators=[Optional()])
     until = DateField(_l("Until"), validators=[Optional()],
                       description=_l("The last possible date; or give a number of dates."))
@@ -239,6 +240,14 @@ class SeriesForm(EventForm):
     allow_series_registration = BooleanField(_l("Residents may register for the whole series"))
     preview = SubmitField(_l("Show the dates"))
     create = SubmitField(_l("Create the series"))
+
+    def setup(self, **kwargs):
+        super().setup(**kwargs)
+        self.frequency.choices = FREQUENCY_CHOICES
+        self.weekdays.choices = WEEKDAY_CHOICES
+        self.nth.choices = NTH_CHOICES
+        self.nth_weekday.choices = WEEKDAY_CHOICES
+        return self
 
     def pattern(self) -> Pattern:
         frequency = self.frequency.data
@@ -255,7 +264,11 @@ class SeriesForm(EventForm):
 
 
 class ScopeForm(FlaskForm):
-    scope = RadioField(_l("Change which dates?"), choices=SCOPE_CHOICES, default="this")
+    scope = RadioField(_l("Change which dates?"), choices=[], default="this")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope.choices = SCOPE_CHOICES
 
 
 class SeriesAnswerForm(FlaskForm):
