@@ -132,3 +132,14 @@ def test_agenda_marks_occurrences_with_a_link_to_the_series(client, world):
     assert f'href="/series/{series_id}"' in html
     week = client.get("/calendar?view=week&week=2027-03-17").get_data(as_text=True)
     assert f'href="/series/{series_id}"' in week
+
+
+def test_history_of_a_date_says_the_scope_of_a_series_edit(client, world):
+    login(client, world.staff_a)
+    client.post("/series/new", data=series_data(world))
+    events = db.session.scalars(sa.select(Event).order_by(Event.starts_at)).all()
+    client.post(f"/events/{events[0].id}/edit",
+                data=series_data(world, title="Office hours", scope="this_and_following"))
+    html = client.get(f"/events/{events[2].id}").get_data(as_text=True)
+    assert "changed dates of the series" in html
+    assert "This and the following dates" in html
