@@ -137,11 +137,13 @@ def register_blueprints(app: Flask) -> None:
     from events.ops.views import bp as ops_bp
     from events.outbox.views import bp as outbox_bp
     from events.partners.views import bp as partners_bp
+    from events.planning.series_views import bp as series_bp
     from events.planning.views import bp as planning_bp
     from events.publishing.views import bp as publishing_bp
     from events.registrations.staff_views import bp as registrations_bp
     from events.residents.views import bp as residents_bp
 
     for bp in (auth_bp, partners_bp, planning_bp, contributions_bp, registrations_bp,
-               calendar_bp, residents_bp, agreements_bp, outbox_bp, ops_bp, publishing_bp):
+               calendar_bp, residents_bp, agreements_bp, outbox_bp, ops_bp, publishing_bp,
+               series_bp):
         app.register_blueprint(bp)

@@ -8,7 +8,8 @@ fails the suite until it gets a provider or a reason.
 """
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -20,10 +21,12 @@ from events.auth.passwords import INVITE, RESET, VERIFY, make_link_token
 from events.auth.services import create_user
 from events.contributions.models import Contribution
 from events.db import utcnow
-from events.enums import EventStatus, RegistrationStatus, Role
+from events.enums import Audience, Category, EventFormat, EventStatus, RegistrationStatus, Role
 from events.extensions import db
 from events.partners.models import Partner
 from events.planning.models import Event, Programme
+from events.planning.recurrence import WEEKLY, Pattern
+from events.planning.series import create_series, propose_series, schedule_series
 from events.registrations.models import Registration
 from events.registrations.services import hash_token
 from events.residents.models import ResidentCompany
@@ -100,6 +103,7 @@ class Demo:
     rate_cards: list[RateCard] = field(default_factory=list)
     tokens: dict[str, str] = field(default_factory=dict)  # endpoint → a working secret
     tickets: list[int] = field(default_factory=list)  # the resident's confirmed seats
+    series: list[int] = field(default_factory=list)  # a scheduled weekly series
 
 
 def _features(event: Event, now, seats: dict, waitlists: set, longest: dict) -> set[str]:
@@ -229,8 +233,27 @@ def load_demo() -> Demo:
     demo.rate_cards = db.session.scalars(sa.select(RateCard).order_by(RateCard.id)).all()
     demo.companies = db.session.scalars(
         sa.select(ResidentCompany).order_by(ResidentCompany.id).limit(2)).all()
+    demo.series = [make_demo_series(demo.partners[0]).id]
     db.session.commit()
     return demo
+
+
+def make_demo_series(partner: Partner):
+    """A scheduled weekly online series led by `partner` (the demo data has none)."""
+    coordinator = db.session.scalar(sa.select(User).where(
+        User.partner_id == partner.id, User.role == Role.COORDINATOR).order_by(User.id))
+    day = (utcnow() + timedelta(days=60)).date()
+    starts = datetime.combine(day, time(10), ZoneInfo("Europe/Moscow"))
+    series = create_series(coordinator, {
+        "title": "Mentor office hours", "summary": "Bring your questions",
+        "category": Category.CONSULTING_DAY, "format": EventFormat.ONLINE,
+        "online_url": "https://meet.example/office-hours", "starts_at": starts,
+        "ends_at": starts + timedelta(hours=2), "timezone": "Europe/Moscow", "capacity": 20,
+        "audience": Audience.PUBLIC,
+    }, Pattern(WEEKLY, weekdays=(day.weekday(),), count=4), allow_series_registration=True)
+    propose_series(coordinator, series)
+    schedule_series(coordinator, series)
+    return series
 
 
 def _providers(demo: Demo, endpoint: str = "") -> dict:
@@ -252,6 +275,7 @@ def _providers(demo: Demo, endpoint: str = "") -> dict:
         "token": lambda v: [demo.tokens[endpoint]] if endpoint in demo.tokens else [],
         "category": lambda v: ["workshop"],
         "registration_id": lambda v: demo.tickets[:1],
+        "series_id": lambda v: demo.series,
     }
 
 

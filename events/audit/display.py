@@ -62,6 +62,7 @@ ACTIONS = {
     "registration.add": _l("%(actor)s added %(subject)s to the list"),
     "registration.move_ahead": _l("%(actor)s moved %(subject)s to the head of the waitlist"),
     "event.message": _l("%(actor)s sent a message to the attendees"),
+    "series.update": _l("%(actor)s changed dates of the series"),
 }
 SOME_CHANGE = _l("%(actor)s made a change")
 # When the person acts on their own registration.
@@ -91,7 +92,12 @@ FIELD_NAMES = {
     "withdrawn_at": _l("Withdrawn at"), "checked_in_at": _l("Checked in at"),
     "reason": _l("Reason"), "registered_at": _l("Place in the queue"),
     "group": _l("Sent to"), "subject": _l("Subject"),
+    "scope": _l("Change which dates?"), "fields": _l("Changed"),
 }
+# The edit scope of a series (events.planning.series.SCOPES), as the edit form words it.
+SCOPE_WORDS = {"this": _l("This date only"),
+               "this_and_following": _l("This and the following dates"),
+               "all": _l("Every coming date of the series")}
 # Bookkeeping that means nothing to a reader: the calendar revision and the iCalendar UID.
 HIDDEN_FIELDS = {"sequence", "uid"}
 
@@ -229,6 +235,10 @@ def _value(name: str, value, entry, event, names: _Names) -> str:
         return "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if name == "scope":
+        return str(SCOPE_WORDS.get(value, value))
+    if name == "fields":
+        return ", ".join(str(FIELD_NAMES.get(f, f)) for f in str(value).split(", "))
     if name in _PARTNER_FIELDS:
         partner = names.partners.get(value) if isinstance(value, int) else \
             names.spellings.get(value)

@@ -8,18 +8,22 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     IntegerField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
     URLField,
 )
 from wtforms.validators import Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from events.enums import Audience, Category, EventFormat, label
+from events.planning.recurrence import Pattern
 from events.planning.services import INVITABLE_ROLES
 from events.planning.validation import (
     FIELDS,
@@ -200,3 +204,74 @@ class CancelForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that changes state: only the CSRF token."""
+
+
+WEEKDAY_CHOICES = [(0, _l("Monday")), (1, _l("Tuesday")), (2, _l("Wednesday")),
+                   (3, _l("Thursday")), (4, _l("Friday")), (5, _l("Saturday")),
+                   (6, _l("Sunday"))]
+NTH_CHOICES = [("", _l("— on a day of the month —")), ("1", _l("first")), ("2", _l("second")),
+               ("3", _l("third")), ("4", _l("fourth")), ("5", _l("fifth")),
+               ("-1", _l("last"))]
+FREQUENCY_CHOICES = [("weekly", _l("Weekly")), ("daily", _l("Daily")),
+                     ("monthly", _l("Monthly"))]
+SCOPE_CHOICES = [("this", _l("This date only")),
+                 ("this_and_following", _l("This and the following dates")),
+                 ("all", _l("Every coming date of the series"))]
+
+
+class SeriesForm(EventForm):
+    """The event form with a pattern: the first date is the event's start."""
+
+    frequency = SelectField(_l("Repeat"), choices=[])
+    interval = IntegerField(_l("Every"), default=1, validators=[Optional()],
+                            description=_l("1 for every day/week/month, 2 for every other."))
+    weekdays = SelectMultipleField(_l("On"), coerce=int, choices=[],
+                                   widget=ListWidget(prefix_label=False),
+                                   option_widget=CheckboxInput(), validators=[Optional()])
+    month_day = IntegerField(_l("Day of the month"), validators=[Optional()],
+                             description=_l("Monthly: a date such as 15; months without it "
+                                            "are skipped."))
+    nth = SelectField(_l("Or on the"), choices=[], validators=[Optional()])
+    nth_weekday = SelectField(_l("Weekday"), coerce=int, choices=[],
+                              validators=[Optional()])
+    until = DateField(_l("Until"), validators=[Optional()],
+                      description=_l("The last possible date; or give a number of dates."))
+    count = IntegerField(_l("Number of dates"), validators=[Optional()])
+    allow_series_registration = BooleanField(_l("Residents may register for the whole series"))
+    preview = SubmitField(_l("Show the dates"))
+    create = SubmitField(_l("Create the series"))
+
+    def setup(self, **kwargs):
+        super().setup(**kwargs)
+        self.frequency.choices = FREQUENCY_CHOICES
+        self.weekdays.choices = WEEKDAY_CHOICES
+        self.nth.choices = NTH_CHOICES
+        self.nth_weekday.choices = WEEKDAY_CHOICES
+        return self
+
+    def pattern(self) -> Pattern:
+        frequency = self.frequency.data
+        by_nth = frequency == "monthly" and self.nth.data not in (None, "")
+        return Pattern(
+            frequency=frequency,
+            interval=self.interval.data if self.interval.data is not None else 1,
+            weekdays=tuple(self.weekdays.data or ()) if frequency == "weekly" else (),
+            month_day=self.month_day.data if frequency == "monthly" and not by_nth else None,
+            nth=int(self.nth.data) if by_nth else None,
+            nth_weekday=self.nth_weekday.data if by_nth else None,
+            until=self.until.data, count=self.count.data,
+        )
+
+
+class ScopeForm(FlaskForm):
+    scope = RadioField(_l("Change which dates?"), choices=[], default="this")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope.choices = SCOPE_CHOICES
+
+
+class SeriesAnswerForm(FlaskForm):
+    note = TextAreaField(_l("Note (optional)"))
+    accept = SubmitField(_l("Accept every date"))
+    decline = SubmitField(_l("Decline every date"))

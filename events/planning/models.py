@@ -1,7 +1,7 @@
 """Events, involvements of partners, and action programmes."""
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -57,6 +57,46 @@ class Programme(db.Model):
         return {p.id for p in self.partners}
 
 
+class Series(db.Model):
+    """Events planned once on a pattern: each date is an event of its own (an occurrence,
+    `Event.series_id`), so registrations, check-in and contributions work per date. The
+    pattern's fields are those of events.planning.recurrence.Pattern."""
+
+    __tablename__ = "series"
+    __table_args__ = (
+        sa.CheckConstraint("(until IS NULL) <> (count IS NULL)", name="until_or_count"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    lead_partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id"), index=True)
+    timezone: Mapped[str] = mapped_column(sa.String(64))
+    frequency: Mapped[str] = mapped_column(sa.String(16))  # daily | weekly | monthly
+    interval: Mapped[int] = mapped_column(default=1)
+    weekdays: Mapped[str] = mapped_column(sa.String(20), default="")  # "0,3": Monday, Thursday
+    month_day: Mapped[int | None]
+    nth: Mapped[int | None]  # 1..5, or -1 for the last
+    nth_weekday: Mapped[int | None]
+    until: Mapped[date | None] = mapped_column(sa.Date)
+    count: Mapped[int | None]
+    allow_series_registration: Mapped[bool] = mapped_column(default=False,
+                                                            server_default=sa.false())
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    lead_partner: Mapped[Partner] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    occurrences: Mapped[list["Event"]] = relationship(
+        back_populates="series", order_by="Event.starts_at", passive_deletes=True)
+
+    @property
+    def weekday_list(self) -> tuple[int, ...]:
+        return tuple(int(d) for d in self.weekdays.split(",") if d)
+
+    def __repr__(self) -> str:
+        return f"<Series {self.id} {self.title!r}>"
+
+
 class Event(db.Model):
     __tablename__ = "events"
     __table_args__ = (
@@ -99,6 +139,9 @@ class Event(db.Model):
         enum_type(EventStatus, "event_status"), default=EventStatus.DRAFT
     )
     programme_id: Mapped[int | None] = mapped_column(sa.ForeignKey("programmes.id"), index=True)
+    # An occurrence of a series; removing the series leaves its dates as single events.
+    series_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("series.id", ondelete="SET NULL"), index=True)
     sequence: Mapped[int] = mapped_column(default=0)
     cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -109,6 +152,7 @@ class Event(db.Model):
 
     venue: Mapped[Venue | None] = relationship()
     programme: Mapped[Programme | None] = relationship()
+    series: Mapped[Series | None] = relationship(back_populates="occurrences")
     created_by: Mapped[User | None] = relationship()
     involvements: Mapped[list["Involvement"]] = relationship(
         back_populates="event", cascade="all, delete-orphan", order_by="Involvement.id"

@@ -12,6 +12,7 @@ from events.enums import Audience, Category, EventFormat
 from events.errors import DomainError, ValidationFailed
 from events.outbox.services import dead_count
 from events.partners.queries import all_partners
+from events.planning import series as series_services
 from events.planning import services
 from events.planning.access import not_there, visible_event
 from events.planning.calendar_grid import month_from_arg, month_grid, week_from_arg, week_grid
@@ -22,6 +23,7 @@ from events.planning.forms import (
     CancelForm,
     EventForm,
     InviteForm,
+    ScopeForm,
 )
 from events.planning.queries import (
     EventFilters,
@@ -158,9 +160,9 @@ def _event_form(event=None) -> EventForm:
     )
 
 
-def _form_page(form, event=None, status: int = 200):
+def _form_page(form, event=None, status: int = 200, scope_form=None):
     return render_template("planning/form.html", form=form, event=event,
-                           zones=sorted(known_zones())), status
+                           scope_form=scope_form, zones=sorted(known_zones())), status
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
@@ -191,16 +193,22 @@ def edit(event_id: int):
     if refusal is not None:
         raise refusal
     form = _event_form(event)
+    scope_form = ScopeForm() if event.series_id else None
     if not form.is_submitted():
         form.fill_from(event)
     if not form.validate_on_submit():
-        return _form_page(form, event, status=400 if form.errors else 200)
+        return _form_page(form, event, status=400 if form.errors else 200, scope_form=scope_form)
     try:
-        changes = services.update_event(current_user, event, **form.event_values())
+        if scope_form is not None:
+            changed = series_services.update_series(current_user, event, form.event_values(),
+                                                    scope_form.scope.data)
+            changes = any(changed.values())
+        else:
+            changes = services.update_event(current_user, event, **form.event_values())
     except DomainError as error:
         roll_back()
         show_error(form, error)
-        return _form_page(form, event, status=error.status)
+        return _form_page(form, event, status=error.status, scope_form=scope_form)
     return _done(event, _("Changes saved.") if changes else _("Nothing changed."))
 
 

@@ -1,0 +1,57 @@
+"""Registration for a whole series: a seat in every coming date, each taken by register()
+under that date's own lock (waitlisted where full), and cancelled as one. Only where the
+lead partner allows it (Series.allow_series_registration)."""
+
+from flask_babel import gettext as _
+
+from events.enums import EventStatus
+from events.errors import Conflict, DomainError
+from events.planning.models import Event, Series
+from events.planning.series import named, open_occurrences
+from events.registrations.services import (
+    active_registration_of,
+    cancel_registration,
+    register,
+    registration_refusal,
+)
+
+
+def _registrable(series: Series) -> list[Event]:
+    return [e for e in open_occurrences(series) if e.status == EventStatus.SCHEDULED]
+
+
+def register_for_series(actor, series: Series) -> list:
+    """A seat (or a waitlist place where full) in every future scheduled date whose
+    registration is open, each through registrations' own register(). Returns the
+    Registered results."""
+    if not series.allow_series_registration:
+        raise Conflict(_("This series takes registrations per date only."))
+    dates = [e for e in _registrable(series) if registration_refusal(actor, e) is None]
+    if not dates:
+        raise Conflict(_("No date of this series is open for registration."))
+    results = []
+    for event in dates:  # in date order: every registrant locks the dates in the same order
+        try:
+            results.append(register(actor, event))
+        except DomainError as error:
+            raise named(event, error) from None
+    return results
+
+
+def cancel_series_registration(actor, series: Series) -> int:
+    """Cancel the actor's active registrations for every future date, as one."""
+    if not series.allow_series_registration:
+        raise Conflict(_("This series takes registrations per date only."))
+    cancelled = 0
+    for event in open_occurrences(series):
+        registration = active_registration_of(actor, event)
+        if registration is None:
+            continue
+        try:
+            cancel_registration(actor, registration)
+        except DomainError as error:
+            raise named(event, error) from None
+        cancelled += 1
+    if not cancelled:
+        raise Conflict(_("You are not registered for any coming date of this series."))
+    return cancelled
