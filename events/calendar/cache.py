@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import has_app_context
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
@@ -174,8 +176,14 @@ def _bump_before_commit(session) -> None:
         sa.update(CalendarState).where(CalendarState.id == 1)
         .values(version=CalendarState.version + 1, changed_at=utcnow()))
     if not bumped.rowcount:
-        connection.execute(sa.insert(CalendarState).values(id=1, version=1,
-                                                           changed_at=utcnow()))
+        # No row yet (a database emptied by hand): two first writers may both get here, so
+        # the insert of one becomes the other's bump instead of a unique-key error.
+        now = utcnow()
+        insert = (pg_insert if connection.dialect.name == "postgresql" else sqlite_insert)
+        connection.execute(
+            insert(CalendarState).values(id=1, version=1, changed_at=now)
+            .on_conflict_do_update(index_elements=["id"], set_={
+                "version": CalendarState.version + 1, "changed_at": now}))
     if not has_app_context():
         return
     from events.calendar import store
