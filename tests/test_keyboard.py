@@ -58,7 +58,7 @@ def test_sign_in_register_propose_and_check_in_with_the_keyboard_alone(live_serv
     # Sign in: the e-mail field has the focus when the page opens; a wrong password moves it
     # to the error summary, whose link leads back to the field.
     page.goto(base + "/signin")
-    assert focused(page)["name"] == "email"
+    expect(page.locator("input[name=email]")).to_be_focused()
     page.keyboard.type(resident_email)
     page.keyboard.press("Tab")
     assert focused(page)["name"] == "password"
@@ -95,6 +95,8 @@ def test_sign_in_register_propose_and_check_in_with_the_keyboard_alone(live_serv
     # Staff propose an event: a blank form puts the focus on the summary; its first link
     # puts it in the title field.
     page.goto(base + "/signin")
+    # Autofocus lands on the next frame after "load": type only once it has.
+    expect(page.locator("input[name=email]")).to_be_focused()
     page.keyboard.type(staff_email)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
