@@ -1,7 +1,10 @@
 """Mail is written into the outbox in the transaction of the change that causes it (so it
 commits or rolls back with that change) and delivered by the worker (events.outbox)."""
 
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, render_template, request, url_for
@@ -60,6 +63,10 @@ def queue_mail(
 
     from events.outbox.services import add_message
 
+    held = _held.get()
+    if held is not None and dedupe_key is None and "event" in context:
+        held.append(_Held(recipient, subject, template, list(attachments), context))
+        return None
     address = getattr(recipient, "email", recipient)
     locale = getattr(recipient, "locale", None) or current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(locale):
@@ -71,6 +78,93 @@ def queue_mail(
             html=render_template(f"mail/{template}.html", recipient=recipient, **context),
             attachments=list(attachments), dedupe_key=dedupe_key,
         )
+
+
+# ---- one mail per person for an action on many dates ---------------------------------------
+
+def _mark(message: str) -> str:
+    """Marks a msgid for extraction; queue_mail translates it in the recipient's language."""
+    return message
+
+
+# What one mail about several dates says, by the template each date's own mail would use.
+DIGEST_SUBJECTS = {
+    "invitation": _mark("Invitation to the series “%(title)s” (%(count)d dates)"),
+    "ready_to_schedule": _mark("The series “%(title)s” is ready to schedule (%(count)d dates)"),
+    "partner_scheduled": _mark("The series “%(title)s” is scheduled (%(count)d dates)"),
+    "partner_cancelled": _mark("Dates of the series “%(title)s” are cancelled (%(count)d)"),
+    "registration_confirmed": _mark("You are registered: %(title)s (%(count)d dates)"),
+    "registration_waitlisted": _mark("You are on the waitlist: %(title)s (%(count)d dates)"),
+    "registration_cancelled": _mark("Registration cancelled: %(title)s (%(count)d dates)"),
+    "event_moved": _mark("Dates of “%(title)s” have changed (%(count)d)"),
+    "event_cancelled": _mark("Dates of “%(title)s” are cancelled (%(count)d)"),
+}
+DIGEST_OTHER = _mark("%(title)s: %(count)d dates")
+
+
+@dataclass
+class _Held:
+    recipient: object
+    subject: str
+    template: str
+    attachments: list
+    context: dict = field(default_factory=dict)
+
+
+_held: ContextVar[list[_Held] | None] = ContextVar("held_mail", default=None)
+
+
+def _digest_key(item: _Held) -> tuple:
+    return getattr(item.recipient, "email", item.recipient), item.template
+
+
+def _queue_digests(held: list[_Held], attach: Callable, link: Callable) -> None:
+    """Each person gets one mail per kind: a kind with one date keeps that date's own mail;
+    several dates make one mail that lists them, with one calendar file holding them all."""
+    groups: dict[tuple, list[_Held]] = {}
+    for item in held:
+        groups.setdefault(_digest_key(item), []).append(item)
+    for items in groups.values():
+        first = items[0]
+        if len(items) == 1:
+            queue_mail(first.recipient, first.subject, first.template, first.attachments,
+                       **first.context)
+            continue
+        events = [item.context["event"] for item in items]
+        series = getattr(events[0], "series", None)
+        title = series.title if series is not None else events[0].title
+        queue_mail(
+            first.recipient, DIGEST_SUBJECTS.get(first.template, DIGEST_OTHER), "dates_digest",
+            attachments=[attach(events, first.recipient, first.template)], title=title,
+            count=len(items), kind=first.template, items=items, url=link(events[0]),
+        )
+
+
+def one_mail_per_person(*, attach: Callable, link: Callable):
+    """Decorate an action on many dates (a series' invitation, scheduling, a move of every
+    date, a registration for all of them): the mails each date would send are held, and when
+    the action returns each person gets one mail per kind listing the dates, with one
+    calendar file (`attach(events, recipient, template)`) and one link (`link(first_event)`). If the
+    action raises, the held mails go with its transaction. Mails with a dedupe key, and
+    actions inside an action that already holds, are left to the outer one."""
+
+    def decorate(action: Callable) -> Callable:
+        @functools.wraps(action)
+        def wrapper(*args, **kwargs):
+            if _held.get() is not None:
+                return action(*args, **kwargs)
+            held: list[_Held] = []
+            token = _held.set(held)
+            try:
+                result = action(*args, **kwargs)
+            finally:
+                _held.reset(token)
+            _queue_digests(held, attach, link)
+            return result
+
+        return wrapper
+
+    return decorate
 
 
 def console_text(message: Message) -> str:

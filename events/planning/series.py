@@ -2,7 +2,9 @@
 made and changed through the single-event services (events.planning.services), so the same
 checks, locks, history and mails apply to each; these functions only repeat them over the
 dates. A refusal on any date stops the whole action, naming the date: the caller rolls the
-request back, so a series changes as a whole or not at all."""
+request back, so a series changes as a whole or not at all. The mails the dates would each
+send are held while an action runs (`series_mail`): each person gets one mail per kind that
+lists the dates, with one calendar file."""
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -14,10 +16,12 @@ from flask_babel import gettext as _
 
 from events.audit.services import record
 from events.auth.permissions import can_create_event, can_view_event
+from events.calendar.attachment import dates_attachment
 from events.db import utcnow
 from events.enums import EventStatus, InvolvementRole, InvolvementState
 from events.errors import Conflict, DomainError, NotAllowed, ValidationFailed
 from events.extensions import db
+from events.mail import absolute_url, one_mail_per_person
 from events.planning import services
 from events.planning.models import Event, Series
 from events.planning.recurrence import Pattern, PatternInvalid, expand
@@ -36,6 +40,17 @@ from events.planning.validation import (
 )
 
 SCOPES = ("this", "this_and_following", "all")
+
+
+def series_link(event: Event) -> str:
+    """Where one mail about several dates sends its reader: the series page."""
+    if event.series_id is None:
+        return absolute_url("planning.detail", event_id=event.id)
+    return absolute_url("series.detail", series_id=event.series_id)
+
+
+# An action on the dates of a series sends one mail per person and kind, not one per date.
+series_mail = one_mail_per_person(attach=dates_attachment, link=series_link)
 # What "this and following" / "all" carry from the edited date to the others.
 SHARED_FIELDS = ("title", "summary", "description", "capacity", "venue", "format",
                  "online_url", "category", "audience", "programme")
@@ -252,17 +267,20 @@ def _each(dates: list[Event], service, *args) -> int:
     return len(dates)
 
 
+@series_mail
 def invite_series(actor, series: Series, partner, role) -> int:
     """Invite a partner to every open date; returns how many."""
     return _each(open_occurrences(series), services.invite_partner, actor, partner, role)
 
 
+@series_mail
 def propose_series(actor, series: Series) -> int:
     """Propose every open draft date."""
     drafts = [e for e in open_occurrences(series) if e.status == EventStatus.DRAFT]
     return _each(drafts, services.propose_event, actor)
 
 
+@series_mail
 def schedule_series(actor, series: Series) -> int:
     """Schedule every open proposed date."""
     proposed = [e for e in open_occurrences(series) if e.status == EventStatus.PROPOSED]
@@ -280,6 +298,7 @@ def _answerable(user, series: Series):
     return found
 
 
+@series_mail
 def answer_series_invitation(actor, series: Series, accept: bool, note: str = "") -> int:
     """Accept or decline the invitations of the actor's partner on every open date."""
     involvements = _answerable(actor, series)
@@ -299,6 +318,7 @@ def _wall(value: datetime, event: Event) -> datetime:
     return value.astimezone(event.zone).replace(tzinfo=None, fold=0)
 
 
+@series_mail
 def update_series(actor, event: Event, values: dict, scope: str) -> dict[int, dict]:
     """Change an occurrence ("this"), it and the later ones ("this_and_following") or every
     open date ("all"). The edited date takes all `values`; the others take the shared fields

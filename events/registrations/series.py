@@ -1,13 +1,14 @@
 """Registration for a whole series: a seat in every coming date, each taken by register()
 under that date's own lock (waitlisted where full), and cancelled as one. Only where the
-lead partner allows it (Series.allow_series_registration)."""
+lead partner allows it (Series.allow_series_registration). The person gets one mail for the
+seats and one for the waitlist places, not one per date (events.planning.series.series_mail)."""
 
 from flask_babel import gettext as _
 
 from events.enums import EventStatus
 from events.errors import Conflict, DomainError
 from events.planning.models import Event, Series
-from events.planning.series import named, open_occurrences
+from events.planning.series import named, open_occurrences, series_mail
 from events.registrations.services import (
     active_registration_of,
     cancel_registration,
@@ -20,6 +21,7 @@ def _registrable(series: Series) -> list[Event]:
     return [e for e in open_occurrences(series) if e.status == EventStatus.SCHEDULED]
 
 
+@series_mail
 def register_for_series(actor, series: Series) -> list:
     """A seat (or a waitlist place where full) in every future scheduled date whose
     registration is open, each through registrations' own register(). Returns the
@@ -38,6 +40,7 @@ def register_for_series(actor, series: Series) -> list:
     return results
 
 
+@series_mail
 def cancel_series_registration(actor, series: Series) -> int:
     """Cancel the actor's active registrations for every future date, as one."""
     if not series.allow_series_registration:
