@@ -248,6 +248,7 @@ def series_actions(user, series: Series) -> dict[str, bool]:
         "invite": any(services.refusal_to_invite(user, e) is None for e in dates),
         "propose": any(services.refusal_to_propose(user, e) is None for e in dates),
         "schedule": any(services.refusal_to_schedule(user, e) is None for e in dates),
+        "cancel": any(services.refusal_to_cancel(user, e) is None for e in dates),
         "answer": bool(_answerable(user, series)),
         "register": series.allow_series_registration and any(
             e.status == EventStatus.SCHEDULED for e in dates),
@@ -285,6 +286,13 @@ def schedule_series(actor, series: Series) -> int:
     """Schedule every open proposed date."""
     proposed = [e for e in open_occurrences(series) if e.status == EventStatus.PROPOSED]
     return _each(proposed, services.schedule_event, actor)
+
+
+@series_mail
+def cancel_series(actor, series: Series, reason: str) -> int:
+    """Cancel every coming date that is not cancelled yet, with one reason: each date's
+    registrants and co-hosts are told once for all of them. Returns how many."""
+    return _each(open_occurrences(series), services.cancel_event, actor, reason)
 
 
 def _answerable(user, series: Series):

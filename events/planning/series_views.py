@@ -10,7 +10,13 @@ from events.auth.permissions import can_create_event
 from events.errors import DomainError, NotFound, ValidationFailed
 from events.partners.queries import all_partners
 from events.planning import series as series_services
-from events.planning.forms import ActionForm, InviteForm, SeriesAnswerForm, SeriesForm
+from events.planning.forms import (
+    ActionForm,
+    CancelForm,
+    InviteForm,
+    SeriesAnswerForm,
+    SeriesForm,
+)
 from events.planning.queries import all_programmes, venue_choices
 from events.planning.validation import known_zones
 from events.registrations import series as series_registration
@@ -72,7 +78,8 @@ def _visible(series_id: int):
     return series, dates
 
 
-def _render(series, dates, status: int = 200, invite_form=None, answer_form=None):
+def _render(series, dates, status: int = 200, invite_form=None, answer_form=None,
+            cancel_form=None):
     user = current_user
     if invite_form is None:
         invite_form = InviteForm(formdata=None)
@@ -91,6 +98,7 @@ def _render(series, dates, status: int = 200, invite_form=None, answer_form=None
         actions=series_services.series_actions(user, series),
         action_form=ActionForm(formdata=None), invite_form=invite_form,
         answer_form=answer_form or SeriesAnswerForm(formdata=None),
+        cancel_form=cancel_form or CancelForm(formdata=None),
     ), status
 
 
@@ -103,7 +111,8 @@ def detail(series_id: int):
 def _refused(series_id: int, error: DomainError, **forms):
     roll_back()
     series, dates = _visible(series_id)
-    show_error(forms.get("invite_form") or forms.get("answer_form"), error)
+    show_error(forms.get("invite_form") or forms.get("answer_form")
+               or forms.get("cancel_form"), error)
     return _render(series, dates, error.status, **forms)
 
 
@@ -136,6 +145,21 @@ def schedule(series_id: int):
     """Schedule every proposed date."""
     return _action(series_id, series_services.schedule_series,
                    _("%(num)d dates scheduled and published."))
+
+
+@bp.post("/series/<int:series_id>/cancel")
+@login_required
+def cancel(series_id: int):
+    """Cancel every coming date with one reason."""
+    series, _dates = _visible(series_id)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        n = series_services.cancel_series(current_user, series, form.reason.data)
+    except DomainError as error:
+        return _refused(series_id, error, cancel_form=form)
+    return _done(series, _("%(num)d dates cancelled.", num=n))
 
 
 @bp.post("/series/<int:series_id>/invite")

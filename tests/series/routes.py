@@ -9,4 +9,5 @@ ROUTES = {
     "series.answer": "staff",
     "series.register": "signed-in",
     "series.unregister": "signed-in",
+    "series.cancel": "staff",
 }

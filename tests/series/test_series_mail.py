@@ -17,6 +17,7 @@ from events.planning.models import Event
 from events.planning.recurrence import WEEKLY, Pattern
 from events.planning.series import (
     answer_series_invitation,
+    cancel_series,
     create_series,
     invite_series,
     propose_series,
@@ -183,3 +184,15 @@ def test_a_long_series_is_still_one_mail(world, values):
     assert count == db.session.scalar(sa.select(sa.func.count(Event.id))
                                       .where(Event.series_id == series.id)) > 40
     assert len(mails(world.coord_b)) == 1
+
+
+def test_cancelling_a_series_tells_registrants_and_co_hosts_once(world, values, weekly):
+    series = scheduled(world, values, weekly)
+    register_for_series(world.resident, series)
+    forget_mails()
+    assert cancel_series(world.coord_a, series, "The course moves online") == 3
+    (told,) = mails(world.resident)
+    assert "are cancelled" in told.subject
+    assert {str(v["status"]) for v in vevents(told)} == {"CANCELLED"}
+    (co_host,) = mails(world.coord_b)
+    assert co_host.kind == "dates_digest"

@@ -143,3 +143,38 @@ def test_history_of_a_date_says_the_scope_of_a_series_edit(client, world):
     html = client.get(f"/events/{events[2].id}").get_data(as_text=True)
     assert "changed dates of the series" in html
     assert "This and the following dates" in html
+
+
+def test_coordinator_cancels_every_coming_date_with_one_reason(client, world):
+    login(client, world.staff_a)
+    client.post("/series/new", data=series_data(world))
+    series_id = db.session.scalar(sa.select(Series.id))
+    client.post(f"/series/{series_id}/propose")
+    login(client, world.coord_a)
+    client.post(f"/series/{series_id}/schedule")
+    first = db.session.scalars(sa.select(Event).order_by(Event.starts_at)).first()
+    client.post(f"/events/{first.id}/cancel", data={"reason": "Room flooded"})
+    page = client.get(f"/series/{series_id}").get_data(as_text=True)
+    assert "Cancel every coming date" in page
+    # Staff may not; a blank reason is a 4xx with the message beside the field.
+    login(client, world.staff_a)
+    assert client.post(f"/series/{series_id}/cancel",
+                       data={"reason": "Moving"}).status_code == 403
+    login(client, world.coord_a)
+    blank = client.post(f"/series/{series_id}/cancel", data={"reason": " "})
+    assert blank.status_code == 422
+    assert "Give a reason" in blank.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Event.id)).where(
+        Event.status == EventStatus.CANCELLED)) == 1
+    done = client.post(f"/series/{series_id}/cancel", data={"reason": "Course moved online"},
+                       follow_redirects=True)
+    assert "2 dates cancelled." in done.get_data(as_text=True)
+    db.session.expire_all()
+    events = db.session.scalars(sa.select(Event).order_by(Event.starts_at)).all()
+    assert [e.status for e in events] == [EventStatus.CANCELLED] * 3
+    assert [e.cancel_reason for e in events] == ["Room flooded"] + ["Course moved online"] * 2
+    # Nothing left to cancel: the button is gone and a second post is refused in words.
+    assert "Cancel every coming date" not in client.get(f"/series/{series_id}").get_data(
+        as_text=True)
+    again = client.post(f"/series/{series_id}/cancel", data={"reason": "Again"})
+    assert again.status_code == 409
