@@ -48,6 +48,10 @@ DEFAULTS = {
     "CHECKIN_OPENS_HOURS": 2,
     # Invited partners that have not answered after this many days are reminded once (0: never).
     "NUDGE_AFTER_DAYS": 3,
+    # The people who came are asked for feedback this many hours after the end (0: never);
+    # the form stays open FEEDBACK_DAYS days after the end.
+    "FEEDBACK_AFTER_HOURS": 2,
+    "FEEDBACK_DAYS": 14,
     "MAIL_DEFAULT_SENDER": "Joint Events <no-reply@joint-events.local>",
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
@@ -101,7 +105,7 @@ ENV_INTS = ("MAIL_PORT", "FEED_PAST_DAYS", "FEED_CANCELLED_DAYS", "FEED_FINGERPR
             "AGREEMENT_MAX_CONTENT_LENGTH", "REMEMBER_COOKIE_DAYS",
             "ATTENDEE_RETENTION_DAYS", "MAIL_TIMEOUT", "OUTBOX_LEASE_SECONDS",
             "OUTBOX_KEEP_DAYS", "REMINDER_HOURS", "NUDGE_AFTER_DAYS",
-            "CHECKIN_OPENS_HOURS")
+            "CHECKIN_OPENS_HOURS", "FEEDBACK_AFTER_HOURS", "FEEDBACK_DAYS")
 ENV_BOOLS = ("MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE")
 
 # Where links point when SITE_URL is not set and there is no request to follow (CLI, mail

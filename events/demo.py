@@ -42,7 +42,7 @@ from events.enums import (
 from events.extensions import db
 from events.partners.models import Partner, Venue
 from events.planning.models import Event, Involvement, Programme
-from events.registrations.models import Registration
+from events.registrations.models import Feedback, Registration
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 — documented demo accounts, README lists them
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -269,6 +269,27 @@ def _demo_contributions(demo: _Demo, event: Event, taking_part, when: datetime) 
             when + timedelta(minutes=n))
 
 
+# What some of the people who came wrote afterwards (in their language).
+FEEDBACK_COMMENTS = (
+    (5, "Very practical, thank you — the case studies were exactly what we needed."),
+    (4, "Good speakers. The room was a little crowded."),
+    (5, "Полезно и по делу, спасибо организаторам!"),
+    (3, "Интересно, но хотелось бы больше времени на вопросы."),
+    (4, ""),
+    (5, ""),
+)
+
+
+def _demo_feedback(event: Event, reg: Registration) -> None:
+    """Two in three of the people who came rated the event (own random stream, so the rest of
+    the demo stays as it was)."""
+    rng = random.Random(reg.id)
+    if rng.random() < 2 / 3:
+        rating, comment = rng.choice(FEEDBACK_COMMENTS)
+        db.session.add(Feedback(registration=reg, event=event, rating=rating, comment=comment,
+                                created_at=event.ends_at + timedelta(hours=rng.randint(3, 40))))
+
+
 def _demo_registrations(demo: _Demo, event: Event, spec: Spec, checker: User) -> None:
     rng = demo.rng
     people = demo.residents[:] if spec.full else \
@@ -294,3 +315,4 @@ def _demo_registrations(demo: _Demo, event: Event, spec: Spec, checker: User) ->
                 _at(record(checker, "registration.check_in", reg,
                            {"checked_in_at": [None, reg.checked_in_at]}, event=event),
                     reg.checked_in_at)
+                _demo_feedback(event, reg)

@@ -260,7 +260,10 @@ def _providers(demo: Demo, endpoint: str = "") -> dict:
     """URL argument → function(values so far) → the values to try. The event page gets every
     kind of event, attendee lists a sample, the forms around an event one per partner."""
     events = {"planning.detail": demo.events,
-              "registrations.attendees": demo.sample}.get(endpoint, demo.per_partner)
+              "registrations.attendees": demo.sample,
+              # The fullest past event has check-ins and the demo's feedback.
+              "registrations.feedback_results": demo.sample,
+              "registrations.feedback_form": demo.sample}.get(endpoint, demo.per_partner)
     return {
         "event_id": lambda v: [e.id for e in events],
         "contribution_id": lambda v: [c.id for c in demo.contributions.get(v["event_id"], [])],

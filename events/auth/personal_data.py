@@ -15,7 +15,7 @@ from events.db import utcnow
 from events.errors import ValidationFailed
 from events.extensions import db
 from events.planning.models import Event
-from events.registrations.models import Registration
+from events.registrations.models import Feedback, Registration
 
 DELETED_NAME = "—"
 
@@ -51,6 +51,13 @@ def export_personal_data(user: User) -> dict:
              "cancelled_at": _iso(r.cancelled_at), "checked_in_at": _iso(r.checked_in_at)}
             for r in registrations
         ],
+        "feedback": [
+            {"event_id": f.event_id, "rating": f.rating, "comment": f.comment,
+             "created_at": _iso(f.created_at)}
+            for f in db.session.scalars(
+                sa.select(Feedback).join(Feedback.registration)
+                .where(Registration.user_id == user.id).order_by(Feedback.id))
+        ],
         "private_feed": {
             "exists": token is not None,
             "created_at": _iso(token.created_at) if token else None,
@@ -73,6 +80,11 @@ def delete_account(user: User, password: str) -> None:
         sa.update(Registration).where(Registration.user_id == user.id,
                                       Registration.anonymised_at.is_(None))
         .values(anonymised_at=now, cancel_token_hash=None))
+    # Ratings still count; the person's own words go.
+    db.session.execute(
+        sa.update(Feedback).where(Feedback.registration_id.in_(
+            sa.select(Registration.id).where(Registration.user_id == user.id)))
+        .values(comment="").execution_options(synchronize_session=False))
     # The trail keeps what happened to the account, not the personal values it recorded.
     db.session.execute(
         sa.update(AuditEntry).where(AuditEntry.subject_type == User.__tablename__,

@@ -1,10 +1,12 @@
 """Turns the query string into report filters, and the SQL aggregates into what the report
 page, its CSV files and its chart show (labels in the reader's language)."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import format_date
 from flask_babel import gettext as _
+from sqlalchemy.orm import aliased
 
 from events.contributions.charts import Series, share_chart
 from events.contributions.forms import ReportFilterForm
@@ -17,14 +19,17 @@ from events.contributions.reports import (
     contribution_cube,
     currencies_in,
     default_period,
+    event_conditions,
     event_count,
     event_table,
     partner_table,
     totals_by_currency,
 )
-from events.enums import Category
+from events.enums import Category, InvolvementState, label
 from events.i18n import report_zone
 from events.partners.queries import all_partners
+from events.planning.models import Event, Involvement
+from events.registrations.feedback import attendance_by
 
 
 def report_filters(args, user) -> tuple[ReportFilterForm, ReportFilters | None]:
@@ -98,6 +103,7 @@ def report_context(filters: ReportFilters, user, *, page: int | None = 1,
     from events.agreements.reporting import report_plan, report_values
 
     context = {
+        "attendance": attendance_tables(filters, user, partners),
         "values": report_values(filters, user, partners),
         "plan": by_partner(report_plan(filters, user, datetime.now(filters.zone).date())),
         "valuation_basis": valuation_basis_text(),
@@ -123,3 +129,37 @@ def report_context(filters: ReportFilters, user, *, page: int | None = 1,
             pages=max(1, -(-total // EVENTS_PER_PAGE)),
         )
     return context
+
+
+@dataclass
+class AttendanceTable:
+    """One of the report's attendance tables: rows of (label, Attendance), in display order."""
+
+    title: str
+    heading: str
+    rows: list
+
+
+def attendance_tables(filters: ReportFilters, user, partners) -> list[AttendanceTable]:
+    """Attendance and feedback of the report's events that are over, per partner taking part,
+    per category and per programme (events.registrations.feedback)."""
+    conditions = event_conditions(filters, user)
+    # Its own alias: the visibility clause has subqueries on involvements of its own.
+    part = aliased(Involvement)
+    taking_part = [part.event_id == Event.id, part.state == InvolvementState.ACCEPTED]
+    by_partner = attendance_by(part.partner_id, [*conditions, *taking_part])
+    by_category = attendance_by(Event.category, conditions)
+    by_programme = attendance_by(Event.programme_id, conditions)
+    programmes = {p.id: p.title for p in all_programmes()}
+    return [
+        AttendanceTable(_("Per partner"), _("Partner"),
+                        [(p.local_name, by_partner[p.id]) for p in partners
+                         if p.id in by_partner]),
+        AttendanceTable(_("Per category"), _("Category"),
+                        [(label(c), by_category[c]) for c in Category if c in by_category]),
+        AttendanceTable(_("Per programme"), _("Programme"),
+                        [(programmes.get(pid, _("No programme")), row)
+                         for pid, row in sorted(by_programme.items(),
+                                                key=lambda item: (item[0] is None,
+                                                                  programmes.get(item[0], "")))]),
+    ]

@@ -83,17 +83,19 @@ def deliver() -> None:
 
 
 def sweep() -> None:
-    """Every minute: reminders and nudges that fell due, old sent mail, then delivery (which
-    also picks up retries and mail whose wake-up was lost)."""
+    """Every minute: reminders, nudges and feedback requests that fell due, old sent mail,
+    then delivery (which also picks up retries and mail whose wake-up was lost)."""
     from events.ops.checks import record_heartbeat
     from events.outbox.delivery import deliver_due
     from events.outbox.services import forget_old_mail
     from events.planning.nudges import queue_nudges
+    from events.registrations.feedback import queue_feedback_requests
     from events.registrations.reminders import queue_reminders
 
     record_heartbeat()   # read by /readyz: this worker is alive
     queue_reminders()
     queue_nudges()
+    queue_feedback_requests()
     forget_old_mail()
     deliver_due()
 

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 
@@ -42,3 +42,17 @@ class MessageForm(FlaskForm):
     group = StringField(_l("Send to"), validators=[DataRequired(), Length(max=20)])
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)])
     body = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=5000)])
+
+
+class FeedbackForm(FlaskForm):
+    """After the event: a rating from 1 to 5 and a comment (the service checks both)."""
+
+    rating = RadioField(_l("How was it?"), choices=[], validate_choice=False)
+    comment = TextAreaField(_l("Comment (optional)"),
+                            description=_l("Shown to the organisers without your name."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rating.choices = [
+            ("5", _l("5 — excellent")), ("4", _l("4 — good")), ("3", _l("3 — fair")),
+            ("2", _l("2 — poor")), ("1", _l("1 — very poor"))]

@@ -168,3 +168,15 @@ def claim(registration, actor, claim_url: str) -> None:
                event=event, registration=registration, actor=actor, claim_url=claim_url,
                waitlisted=registration.status == RegistrationStatus.WAITLISTED,
                **_links(registration, getattr(registration, "cancel_token", None)))
+
+
+SUBJECTS["feedback"] = _("How was it? %(title)s")
+
+
+def feedback_request(registration, *, dedupe_key: str) -> None:
+    """Sent by the worker after the event to the people who came (registrations.feedback)."""
+    event = registration.event
+    queue_mail(registration.user, SUBJECTS["feedback"], "feedback_request",
+               dedupe_key=dedupe_key, title=event.title, event=event,
+               registration=registration,
+               feedback_url=absolute_url("registrations.feedback_form", event_id=event.id))

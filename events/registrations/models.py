@@ -61,3 +61,26 @@ class Registration(db.Model):
     event: Mapped[Event] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     checked_in_by: Mapped[User | None] = relationship(foreign_keys=[checked_in_by_id])
+
+
+class Feedback(db.Model):
+    """What a person who came thought of the event: a rating from 1 to 5 and a comment, once
+    per registration (events.registrations.feedback). Anonymising the registration keeps the
+    rating and drops the comment, which may name someone."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        sa.CheckConstraint("rating BETWEEN 1 AND 5", name="rating_one_to_five"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registrations.id", ondelete="CASCADE"), unique=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"),
+                                          index=True)
+    rating: Mapped[int]
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    registration: Mapped[Registration] = relationship()
+    event: Mapped[Event] = relationship()

@@ -18,4 +18,6 @@ ROUTES = {
     "registrations.cancel_seat": "staff",
     "registrations.move_ahead": "staff",
     "registrations.message": "staff",
+    "registrations.feedback_form": "signed-in",
+    "registrations.feedback_results": "staff",
 }
