@@ -133,7 +133,7 @@ def register_blueprints(app: Flask) -> None:
     from events.agreements.views import bp as agreements_bp
     from events.auth.accounts_views import bp as auth_bp
     from events.calendar.views import bp as calendar_bp
-    from events.contributions.views import bp as contributions_bp
+    from events.contributions.series_views import bp as contributions_bp
     from events.ops.views import bp as ops_bp
     from events.outbox.views import bp as outbox_bp
     from events.partners.views import bp as partners_bp

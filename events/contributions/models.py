@@ -46,6 +46,9 @@ class Contribution(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Rows recorded once for a whole series share this key: each date holds its even share,
+    # so per-date and per-series sums count the contribution once (contributions.series).
+    series_share: Mapped[str | None] = mapped_column(sa.String(32), index=True)
 
     event: Mapped[Event] = relationship()
     partner: Mapped[Partner] = relationship()

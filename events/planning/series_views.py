@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from events.auth.permissions import can_create_event
+from events.contributions.series import series_panel
 from events.errors import DomainError, NotFound, ValidationFailed
 from events.partners.queries import all_partners
 from events.planning import series as series_services
@@ -99,6 +100,7 @@ def _render(series, dates, status: int = 200, invite_form=None, answer_form=None
         action_form=ActionForm(formdata=None), invite_form=invite_form,
         answer_form=answer_form or SeriesAnswerForm(formdata=None),
         cancel_form=cancel_form or CancelForm(formdata=None),
+        contributions=series_panel(user, series),
     ), status
 
 

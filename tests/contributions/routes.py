@@ -13,4 +13,7 @@ ROUTES = {
     "contributions.programme": "staff",
     "contributions.new_programme": "staff",
     "contributions.edit_programme": "staff",
+    "contributions.new_for_series": "staff",
+    "contributions.deliver_for_series": "staff",
+    "contributions.withdraw_for_series": "staff",
 }
