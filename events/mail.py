@@ -12,6 +12,7 @@ from flask_babel import force_locale
 from flask_mail import Message, email_dispatched
 
 from events.extensions import mail
+from events.i18n import N_
 from events.text import one_line
 
 
@@ -82,24 +83,19 @@ def queue_mail(
 
 # ---- one mail per person for an action on many dates ---------------------------------------
 
-def _mark(message: str) -> str:
-    """Marks a msgid for extraction; queue_mail translates it in the recipient's language."""
-    return message
-
-
 # What one mail about several dates says, by the template each date's own mail would use.
 DIGEST_SUBJECTS = {
-    "invitation": _mark("Invitation to the series “%(title)s” (%(count)d dates)"),
-    "ready_to_schedule": _mark("The series “%(title)s” is ready to schedule (%(count)d dates)"),
-    "partner_scheduled": _mark("The series “%(title)s” is scheduled (%(count)d dates)"),
-    "partner_cancelled": _mark("Dates of the series “%(title)s” are cancelled (%(count)d)"),
-    "registration_confirmed": _mark("You are registered: %(title)s (%(count)d dates)"),
-    "registration_waitlisted": _mark("You are on the waitlist: %(title)s (%(count)d dates)"),
-    "registration_cancelled": _mark("Registration cancelled: %(title)s (%(count)d dates)"),
-    "event_moved": _mark("Dates of “%(title)s” have changed (%(count)d)"),
-    "event_cancelled": _mark("Dates of “%(title)s” are cancelled (%(count)d)"),
+    "invitation": N_("Invitation to the series “%(title)s” (%(count)d dates)"),
+    "ready_to_schedule": N_("The series “%(title)s” is ready to schedule (%(count)d dates)"),
+    "partner_scheduled": N_("The series “%(title)s” is scheduled (%(count)d dates)"),
+    "partner_cancelled": N_("Dates of the series “%(title)s” are cancelled (%(count)d)"),
+    "registration_confirmed": N_("You are registered: %(title)s (%(count)d dates)"),
+    "registration_waitlisted": N_("You are on the waitlist: %(title)s (%(count)d dates)"),
+    "registration_cancelled": N_("Registration cancelled: %(title)s (%(count)d dates)"),
+    "event_moved": N_("Dates of “%(title)s” have changed (%(count)d)"),
+    "event_cancelled": N_("Dates of “%(title)s” are cancelled (%(count)d)"),
 }
-DIGEST_OTHER = _mark("%(title)s: %(count)d dates")
+DIGEST_OTHER = N_("%(title)s: %(count)d dates")
 
 
 @dataclass

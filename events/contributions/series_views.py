@@ -8,12 +8,10 @@ from flask_login import current_user, login_required
 
 from events.contributions import series as shares
 from events.contributions.forms import ContributionForm
-from events.contributions.views import bp
+from events.contributions.views import bp, record_from_form
 from events.errors import DomainError, NotAllowed, NotFound
 from events.planning.forms import ActionForm
 from events.planning.series import get_series, visible_occurrences
-from events.transaction import roll_back
-from events.ui import show_error
 
 __all__ = ["bp"]
 
@@ -38,20 +36,13 @@ def new_for_series(series_id: int):
     if not partners:
         raise NotAllowed(_("You cannot record contributions to every date of this series."))
     form = ContributionForm(partners=partners)
-    if form.validate_on_submit():
-        partner = next((p for p in partners if p.id == form.partner.data), None)
-        try:
-            if partner is None:
-                raise DomainError(_("Choose a partner taking part in the event."), "partner")
-            rows = shares.add_series_contribution(current_user, series, partner,
-                                                  **form.values())
-        except DomainError as error:
-            roll_back()
-            show_error(form, error)
-        else:
-            flash(_("Contribution recorded for %(num)d dates, an even share on each.",
-                    num=len(rows)), "success")
-            return redirect(_back(series))
+    rows = form.validate_on_submit() and record_from_form(
+        form, partners, lambda partner: shares.add_series_contribution(
+            current_user, series, partner, **form.values()))
+    if rows:
+        flash(_("Contribution recorded for %(num)d dates, an even share on each.",
+                num=len(rows)), "success")
+        return redirect(_back(series))
     status = 422 if request.method == "POST" else 200
     return render_template("contributions/form.html", form=form, event=None, item=None,
                            series=series, dates=len(shares.series_dates(series)),

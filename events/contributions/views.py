@@ -58,6 +58,20 @@ def _back_to(event_id: int):
     return redirect(url_for("planning.detail", event_id=event_id) + "#contributions")
 
 
+def record_from_form(form: ContributionForm, partners: list, add):
+    """`add(partner)` for the partner the form names among `partners`; its result, or None
+    when refused — the refusal beside its field, the request's changes rolled back."""
+    partner = next((p for p in partners if p.id == form.partner.data), None)
+    try:
+        if partner is None:
+            raise DomainError(_("Choose a partner taking part in the event."), "partner")
+        return add(partner)
+    except DomainError as error:
+        roll_back()
+        show_error(form, error)
+        return None
+
+
 @bp.route("/events/<int:event_id>/contributions/new", methods=["GET", "POST"])
 @login_required
 def new(event_id: int):
@@ -68,18 +82,11 @@ def new(event_id: int):
     if not partners:
         abort(403)
     form = ContributionForm(partners=partners)
-    if form.validate_on_submit():
-        partner = next((p for p in partners if p.id == form.partner.data), None)
-        try:
-            if partner is None:
-                raise DomainError(_("Choose a partner taking part in the event."), "partner")
-            services.add_contribution(current_user, event, partner, **form.values())
-        except DomainError as error:
-            roll_back()
-            show_error(form, error)
-        else:
-            flash(_("Contribution recorded."), "success")
-            return _back_to(event.id)
+    if form.validate_on_submit() and record_from_form(
+            form, partners, lambda partner: services.add_contribution(
+                current_user, event, partner, **form.values())):
+        flash(_("Contribution recorded."), "success")
+        return _back_to(event.id)
     status = 422 if request.method == "POST" else 200
     return render_template("contributions/form.html", form=form, event=event,
                            item=None), status

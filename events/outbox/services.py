@@ -6,6 +6,7 @@ from email.utils import make_msgid
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
 from events.db import utcnow
 from events.enums import OutboxStatus
@@ -105,3 +106,26 @@ def forget_old_mail(now: datetime | None = None) -> int:
         OutboxMessage.status == OutboxStatus.SENT, OutboxMessage.sent_at < cutoff))
     db.session.commit()
     return result.rowcount or 0
+
+
+def queue_once(keyed: dict, queue) -> int:
+    """Periodic mail that must exist once (reminders, nudges, feedback requests): for each
+    dedupe key not yet in the outbox, `queue(thing, key)` in a savepoint of its own — a
+    parallel worker that queued the same key a moment ago is skipped — then commit. Returns
+    how many were added."""
+    if not keyed:
+        return 0
+    known = set(db.session.scalars(sa.select(OutboxMessage.dedupe_key)
+                                   .where(OutboxMessage.dedupe_key.in_(list(keyed)))))
+    added = 0
+    for key, thing in keyed.items():
+        if key in known:
+            continue
+        try:
+            with db.session.begin_nested():
+                queue(thing, key)
+        except IntegrityError:   # another worker queued it a moment ago
+            continue
+        added += 1
+    db.session.commit()
+    return added

@@ -6,14 +6,13 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
 
 from events.db import utcnow
 from events.enums import EventStatus, InvolvementState
 from events.extensions import db
 from events.i18n import N_
 from events.mail import absolute_url, queue_mail
-from events.outbox.models import OutboxMessage
+from events.outbox.services import queue_once
 from events.planning.models import Event, Involvement
 from events.planning.services import invitation_recipients
 
@@ -38,27 +37,16 @@ def nudge_key(involvement: Involvement, person) -> str:
 
 
 def queue_nudges(now: datetime | None = None) -> int:
+    """Add the nudges that are due and not yet in the outbox; returns how many."""
     now = now or utcnow()
-    pairs = [(nudge_key(i, p), i, p) for i in due_nudges(now)
-             for p in invitation_recipients(i.partner)]
-    if not pairs:
-        return 0
-    known = set(db.session.scalars(sa.select(OutboxMessage.dedupe_key)
-                                   .where(OutboxMessage.dedupe_key.in_([k for k, _, _ in pairs]))))
-    added = 0
-    for key, involvement, person in pairs:
-        if key in known:
-            continue
+
+    def nudge(pair, key: str) -> None:
+        involvement, person = pair
         event = involvement.event
-        try:
-            with db.session.begin_nested():
-                queue_mail(person, NUDGE_SUBJECT, "invitation_nudge", dedupe_key=key,
-                           title=event.title, event=event, involvement=involvement,
-                           lead=event.lead_partner,
-                           days=(now - involvement.invited_at).days,
-                           url=absolute_url("planning.detail", event_id=event.id))
-        except IntegrityError:
-            continue
-        added += 1
-    db.session.commit()
-    return added
+        queue_mail(person, NUDGE_SUBJECT, "invitation_nudge", dedupe_key=key,
+                   title=event.title, event=event, involvement=involvement,
+                   lead=event.lead_partner, days=(now - involvement.invited_at).days,
+                   url=absolute_url("planning.detail", event_id=event.id))
+
+    return queue_once({nudge_key(i, p): (i, p) for i in due_nudges(now)
+                       for p in invitation_recipients(i.partner)}, nudge)

@@ -11,13 +11,12 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
 from events.db import utcnow
 from events.enums import EventStatus, RegistrationStatus
 from events.errors import Conflict, DomainError, NotAllowed, ValidationFailed
 from events.extensions import db
-from events.outbox.models import OutboxMessage
+from events.outbox.services import queue_once
 from events.planning.models import Event
 from events.registrations import mails
 from events.registrations.models import Feedback, Registration
@@ -197,20 +196,6 @@ def queue_feedback_requests(now: datetime | None = None) -> int:
     """Add the feedback mails that are due and not yet in the outbox; returns how many. The
     outbox's unique dedupe key keeps each once across sweeps and workers."""
     now = now or utcnow()
-    candidates = {feedback_key(r): r for r in due_requests(now) if r.user.is_active}
-    if not candidates:
-        return 0
-    known = set(db.session.scalars(sa.select(OutboxMessage.dedupe_key)
-                                   .where(OutboxMessage.dedupe_key.in_(list(candidates)))))
-    added = 0
-    for key, registration in candidates.items():
-        if key in known:
-            continue
-        try:
-            with db.session.begin_nested():
-                mails.feedback_request(registration, dedupe_key=key)
-        except IntegrityError:   # another worker queued it a moment ago
-            continue
-        added += 1
-    db.session.commit()
-    return added
+    return queue_once(
+        {feedback_key(r): r for r in due_requests(now) if r.user.is_active},
+        lambda registration, key: mails.feedback_request(registration, dedupe_key=key))

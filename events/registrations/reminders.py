@@ -6,12 +6,11 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
 
 from events.db import utcnow
 from events.enums import EventStatus, RegistrationStatus
 from events.extensions import db
-from events.outbox.models import OutboxMessage
+from events.outbox.services import queue_once
 from events.planning.models import Event
 from events.registrations import mails
 from events.registrations.models import Registration
@@ -44,21 +43,5 @@ def due_reminders(now: datetime) -> list[Registration]:
 def queue_reminders(now: datetime | None = None) -> int:
     """Add the reminders that are due and not yet in the outbox; returns how many."""
     now = now or utcnow()
-    candidates = due_reminders(now)
-    if not candidates:
-        return 0
-    keys = {reminder_key(r, r.event): r for r in candidates}
-    known = set(db.session.scalars(sa.select(OutboxMessage.dedupe_key)
-                                   .where(OutboxMessage.dedupe_key.in_(list(keys)))))
-    added = 0
-    for key, registration in keys.items():
-        if key in known:
-            continue
-        try:
-            with db.session.begin_nested():
-                mails.reminder(registration, dedupe_key=key)
-        except IntegrityError:   # another worker queued it a moment ago
-            continue
-        added += 1
-    db.session.commit()
-    return added
+    return queue_once({reminder_key(r, r.event): r for r in due_reminders(now)},
+                      lambda registration, key: mails.reminder(registration, dedupe_key=key))
