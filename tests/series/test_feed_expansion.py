@@ -212,3 +212,25 @@ def test_private_feed_lists_the_dates_of_a_registrant_one_by_one(client, world, 
     assert masters(calendar) == []
     assert sorted(str(c["UID"]).split("@")[0] for c in calendar.walk("VEVENT")) == sorted(
         e.uid for e in series.occurrences[1:3])
+
+
+def test_partner_feed_leaves_out_the_dates_the_partner_has_no_part_in(client, world, values):
+    series = make_series(world, values, "Europe/Berlin", (2027, 3, 3, 10, 0), 2,
+                         Pattern(WEEKLY, weekdays=(2,), count=8))
+    dates = list(series.occurrences)
+    for index, event in enumerate(dates):
+        if index not in (2, 5):
+            involvement = services.invite_partner(world.staff_a, event, world.b, "supporter")
+            services.answer_invitation(world.coord_b, involvement, True)
+    schedule(world, series)
+    db.session.commit()
+    data = client.get("/partners/beta/calendar.ics").data
+    expected = [row for row in shown(series)
+                if row[0] not in (dates[2].starts_at, dates[5].starts_at)]
+    assert by_python(data) == expected
+    assert by_icaljs(data) == expected
+    (master,) = masters(icalendar.Calendar.from_ical(data))
+    assert set(exdates(master)) == {dates[2].starts_at, dates[5].starts_at}
+    # The public feed has them all; the two without the partner differ in their text.
+    calendar = check(client, series)
+    assert len(overrides(calendar)) == 2
