@@ -73,12 +73,13 @@ def people(db):
     from events.enums import Role
     from events.partners.models import Partner
 
+    unusable = "!"  # no password opens these accounts; the bench never signs in
     partner = Partner(slug="bpc", name="BioPharmCluster Northern", short_name="BPC",
                       color="#1b5fa8")
     staff = User(email="staff@example.org", name="Staff", role=Role.STAFF, partner=partner,
-                 password_hash="x", email_verified_at=utcnow())
+                 password_hash=unusable, email_verified_at=utcnow())
     coordinator = User(email="coord@example.org", name="Coordinator", role=Role.COORDINATOR,
-                       partner=partner, password_hash="x", email_verified_at=utcnow())
+                       partner=partner, password_hash=unusable, email_verified_at=utcnow())
     db.session.add_all([partner, staff, coordinator])
     db.session.commit()
     return staff, coordinator
@@ -101,8 +102,7 @@ def main() -> None:
     from events.planning import services
     from events.planning.models import Series
     from events.planning.recurrence import WEEKLY, Pattern
-    from events.planning.series import create_series, propose_series, schedule_series
-    from events.planning.series import update_series
+    from events.planning.series import create_series, propose_series, schedule_series, update_series
 
     pg_url = os.environ.get("DATABASE_URL", "")
     admin = scratch = None
