@@ -58,8 +58,10 @@ def by_python(data: bytes) -> list[tuple]:
     calendar = icalendar.Calendar.from_ical(data)
     found = recurring_ical_events.of(calendar).between(datetime(2020, 1, 1, tzinfo=UTC),
                                                        datetime(2035, 1, 1, tzinfo=UTC))
-    return sorted((e["DTSTART"].dt.astimezone(UTC), e["DTEND"].dt.astimezone(UTC),
-                   str(e["STATUS"])) for e in found)
+    def utc(value):
+        return value.astimezone(UTC) if isinstance(value, datetime) else value
+
+    return sorted((utc(e["DTSTART"].dt), utc(e["DTEND"].dt), str(e["STATUS"])) for e in found)
 
 
 def by_icaljs(data: bytes) -> list[tuple]:
@@ -233,4 +235,42 @@ def test_partner_feed_leaves_out_the_dates_the_partner_has_no_part_in(client, wo
     assert set(exdates(master)) == {dates[2].starts_at, dates[5].starts_at}
     # The public feed has them all; the two without the partner differ in their text.
     calendar = check(client, series)
+    assert len(overrides(calendar)) == 2
+
+
+def test_a_date_made_longer_alone_is_an_override(client, world, values):
+    series = make_series(world, values, "Europe/Moscow", (2027, 2, 2, 10, 0), 2,
+                         Pattern(WEEKLY, weekdays=(1,), count=6))
+    schedule(world, series)
+    third = series.occurrences[2]
+    update_series(world.staff_a, third, {"ends_at": third.ends_at + timedelta(hours=1)},
+                  "this")
+    calendar = check(client, series)
+    (longer,) = overrides(calendar)
+    assert longer["RECURRENCE-ID"].dt.astimezone(UTC) == third.starts_at
+
+
+def test_all_day_series_is_written_in_dates(client, world, values):
+    """Two-day fairs (Friday and Saturday) every week over the March change; one made a day
+    longer, one cancelled."""
+    tz = ZoneInfo("Europe/Berlin")
+    one = dict(values, is_all_day=True, starts_at=datetime(2027, 3, 5, tzinfo=tz),
+               ends_at=datetime(2027, 3, 7, tzinfo=tz))
+    series = create_series(world.staff_a, one, Pattern(WEEKLY, weekdays=(4,), count=8))
+    propose_series(world.staff_a, series)
+    schedule(world, series)
+    dates = list(series.occurrences)
+    update_series(world.staff_a, dates[3], {"ends_at": dates[3].ends_at + timedelta(days=1)},
+                  "this")
+    services.cancel_event(world.coord_a, dates[5], "Hall closed")
+    data = served(client)
+    db.session.expire_all()
+    expected = sorted((e.starts_at.astimezone(tz).date(), e.ends_at.astimezone(tz).date(),
+                       STATUS[e.status]) for e in series.occurrences)
+    assert by_python(data) == expected
+    assert by_icaljs(data) == expected
+    calendar = icalendar.Calendar.from_ical(data)
+    (master,) = masters(calendar)
+    assert master["DTSTART"].dt == date(2027, 3, 5)
+    assert master["DTEND"].dt == date(2027, 3, 7)
     assert len(overrides(calendar)) == 2
