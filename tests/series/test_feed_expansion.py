@@ -274,3 +274,14 @@ def test_all_day_series_is_written_in_dates(client, world, values):
     assert master["DTSTART"].dt == date(2027, 3, 5)
     assert master["DTEND"].dt == date(2027, 3, 7)
     assert len(overrides(calendar)) == 2
+
+
+def test_a_pattern_through_a_repeated_hour_stays_one_event_per_date(client, world, values):
+    """Sundays 02:30 in Berlin meet 31 October 2027, when 02:30 happens twice: clients pick
+    different ones from a rule, so the dates stay separate VEVENTs (that one in UTC)."""
+    series = make_series(world, values, "Europe/Berlin", (2027, 10, 10, 2, 30), 1,
+                         Pattern(WEEKLY, weekdays=(6,), count=6))
+    schedule(world, series)
+    calendar = check(client, series)
+    assert masters(calendar) == []
+    assert len(calendar.walk("VEVENT")) == 6
