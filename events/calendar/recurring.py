@@ -16,7 +16,9 @@ moved alone). Where the pattern does not describe the dates — a date moved off
 by a series-wide edit, a date in another zone, a pattern date whose wall time the clocks
 skip or repeat (clients read those differently), a single date — those dates stay plain
 VEVENTs with their own UID, exactly as before: correctness first. Dates re-timed by "this
-and following" make a second master (one per wall time of day and all-day or not).
+and following" make a second master: there is one per wall time of day (all-day apart),
+its UID `series-<id>-<hhmmss>` (`-day`), so a series moved on the clock is a new entry for
+clients rather than an old one whose every date moved.
 
 Private feeds (a person's registrations, a partner's staff) are NOT grouped: they hold only
 some dates of a series, each with that person's own state (waitlisted, won a seat), which
