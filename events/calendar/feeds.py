@@ -4,7 +4,9 @@ never builds the calendar), gzip when the client asks for it.
 A feed's fingerprint (one aggregate query) is remembered in-process under the change counter
 (events.calendar.cache): while the counter is unchanged, a 304 or a cached body costs one
 primary-key read, in every process at once. A body is assembled from stored VEVENTs
-(events.calendar.store): only events whose stored bytes are not current are serialised."""
+(events.calendar.store): only events whose stored bytes are not current are serialised.
+Public and partner feeds show a series as one master VEVENT with RRULE, EXDATE and
+overrides (events.calendar.recurring, which also says why private feeds do not)."""
 
 import gzip
 import hashlib
@@ -17,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from events.auth.permissions import audiences_for, can_view_event
-from events.calendar import cache, ical, store
+from events.calendar import cache, ical, recurring, store
 from events.calendar.queries import (
     FEED_AUDIENCES,
     FeedSelection,
@@ -47,7 +49,7 @@ bp = Blueprint("calendar", __name__)
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 # Clients' cached copies are revalidated when the shape of the output changes.
-FORMAT_VERSION = store.FORMAT_VERSION
+FORMAT_VERSION = (store.FORMAT_VERSION, recurring.FORMAT)
 GZIP_MIN_BYTES = 1024
 
 
@@ -113,34 +115,66 @@ def calendar_response(build, *, etag: str, last_modified: datetime | None, priva
     return Response(body, headers=headers, content_type=CONTENT_TYPE)
 
 
+def _series_parts(groups: list, index: list, common: str) -> dict[int, bytes]:
+    """{first event of a group: the master and its overrides}; a group that cannot be
+    written exactly is left out (its dates stay plain). Made once per state of the group
+    and remembered in memory; events are read in one go for every group not remembered."""
+    stamps = {row.id: row.stamp for row in index}
+    keyed = [(group, ("series", recurring.group_key(common, group, stamps)))
+             for group in groups]
+    known = {key: cache.vevents.get(key) for _, key in keyed}
+    wanted = [i for group, key in keyed if known[key] is None for i in group.ids]
+    events = {e.id: e for e in feed_events(ids=wanted)} if wanted else {}
+    parts = {}
+    for group, key in keyed:
+        body = known[key]
+        if body is None:
+            body = recurring.series_vevents(group, events, **site(), label=label,
+                                            words=translated_words()) or b""
+            cache.vevents.put(key, body)
+        if body:
+            parts[group.ids[0]] = body
+            parts.update((i, b"") for i in group.ids[1:])
+    return parts
+
+
 def assemble(selection: FeedSelection, *, language: str, name: str,
              description: str) -> bytes:
-    """The feed's bytes: head, stored (or remembered) VEVENTs, the few serialised now."""
+    """The feed's bytes: head, stored (or remembered) VEVENTs, the few serialised now.
+    Public and partner feeds show each series as one recurring VEVENT (recurring.py);
+    private feeds list the dates the person has, each on its own."""
     common = store.common_key(language)
     attendance = attendance_of(selection)
-    index = feed_index(selection, language, bodies=False)
+    grouped = selection.registrant_id is None
+    index = feed_index(selection, language, bodies=False, series=grouped)
+    series_parts = {}
+    if grouped:
+        groups = recurring.plan(row.candidate for row in index if row.candidate)
+        series_parts = _series_parts(groups, index, common) if groups else {}
+    plain = [row for row in index if row.id not in series_parts]
     parts: list[bytes | None] = []
     keys: list = []
     fresh: dict[int, bytes] = {}
-    for row in index:
+    for row in plain:
         key = (store.state_hash(common, row), attendance.get(row.id))
         keys.append(key)
         parts.append(cache.vevents.get(key))
-    stored_ok = [row.id for row, key, part in zip(index, keys, parts, strict=True)
+    stored_ok = [row.id for row, key, part in zip(plain, keys, parts, strict=True)
                  if part is None and key[1] is None and row.stored_hash == key[0]]
     if stored_ok:
-        fresh = stored_bodies(stored_ok, language, whole=len(stored_ok) * 2 > len(index),
+        fresh = stored_bodies(stored_ok, language, whole=len(stored_ok) * 2 > len(plain),
                               selection=selection)
-    missing = [row.id for row, part in zip(index, parts, strict=True)
+    missing = [row.id for row, part in zip(plain, parts, strict=True)
                if part is None and row.id not in fresh]
     made = {e.id: store.serialise(e, attendance.get(e.id, ical.NOT_REGISTERED))
             for e in (feed_events(ids=missing) if missing else [])}
-    for i, row in enumerate(index):
+    for i, row in enumerate(plain):
         if parts[i] is None:
             parts[i] = fresh.get(row.id) or made[row.id]
             cache.vevents.put(keys[i], parts[i])
+        series_parts[row.id] = parts[i]
     head = ical.calendar_head(zone_spans(selection), name=name, description=description)
-    return b"".join([head, *parts, ical.END])
+    return b"".join([head, *(series_parts[row.id] for row in index), ical.END])
 
 
 def feed_response(make_selection, *, window: Window, name: str, description: str,

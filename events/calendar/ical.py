@@ -138,8 +138,9 @@ def event_location(event) -> str:
 
 
 def event_description(event, *, site_url: str, label: Callable = _default_label,
-                      words: Mapping[str, str] = WORDS) -> str:
-    """Plain text: summary, the description without Markdown, partners with roles, link."""
+                      words: Mapping[str, str] = WORDS, url: str | None = None) -> str:
+    """Plain text: summary, the description without Markdown, partners with roles, link
+    (`url`, the event's page unless given)."""
     blocks = []
     if _enum_value(event.status) == "cancelled":
         line = words["cancelled"]
@@ -157,7 +158,7 @@ def event_description(event, *, site_url: str, label: Callable = _default_label,
         blocks.append(f"{words['partners']}: " + "; ".join(partners))
     if event.online_url and getattr(event, "venue", None) is not None:
         blocks.append(f"{words['online']}: {event.online_url}")
-    blocks.append(f"{words['details']}: {event_url(event, site_url)}")
+    blocks.append(f"{words['details']}: {url or event_url(event, site_url)}")
     return clean_text("\n\n".join(blocks))
 
 
@@ -189,10 +190,11 @@ def lead_partner(event):
 
 def vevent(event, *, site_url: str, domain: str,
            label: Callable = _default_label, words: Mapping[str, str] = WORDS,
-           attendance: Attendance = NOT_REGISTERED) -> VEvent:
-    """One VEVENT. DTSTAMP is the last change (RFC 5545 §3.8.7.2 for calendars without METHOD),
-    so the same event state always gives the same bytes. An all-day event has VALUE=DATE
-    start and end, the end exclusive (the day after the last day)."""
+           attendance: Attendance = NOT_REGISTERED, url: str | None = None) -> VEvent:
+    """One VEVENT (`url`: the page it links to, the event's unless given). DTSTAMP is the
+    last change (RFC 5545 §3.8.7.2 for calendars without METHOD), so the same event state
+    always gives the same bytes. An all-day event has VALUE=DATE start and end, the end
+    exclusive (the day after the last day)."""
     zone = ZoneInfo(event.timezone)
     status = _enum_value(event.status)
     waitlisted = attendance.waitlisted
@@ -214,14 +216,14 @@ def vevent(event, *, site_url: str, domain: str,
     item.add("status", "TENTATIVE" if waitlisted and status != "cancelled" else STATUS[status])
     item.add("summary", _summary(event, words, waitlisted=waitlisted))
     item.add("description", event_description(
-        event, site_url=site_url, label=label, words=words))
+        event, site_url=site_url, label=label, words=words, url=url))
     location = event_location(event)
     if location:
         item.add("location", clean_text(location))
     venue = getattr(event, "venue", None)
     if venue is not None and venue.latitude is not None and venue.longitude is not None:
         item.add("geo", (float(venue.latitude), float(venue.longitude)))
-    item.add("url", event_url(event, site_url))
+    item.add("url", url or event_url(event, site_url))
     item.add("categories", [clean_text(str(label(event.category)))])
     lead = lead_partner(event)
     if lead is not None:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
 from events.calendar.ical import Attendance
+from events.calendar.recurring import Candidate, SeriesRule
 from events.db import UTCDateTime
 from events.enums import (
     Audience,
@@ -20,7 +21,7 @@ from events.enums import (
 )
 from events.extensions import db
 from events.partners.models import Partner, Venue
-from events.planning.models import Event, Involvement
+from events.planning.models import Event, Involvement, Series
 from events.planning.queries import visible_events_clause
 from events.registrations.models import Registration
 
@@ -146,7 +147,8 @@ class Fingerprint:
 
 # A feed's state, in this order (the ETag hashes it); a personal feed adds its own columns
 # between the events' and the names'. The other columns only date the feed.
-_EVENT_STATE = ("events", "last_event", "sequences", "updated", "partners", "answered")
+_EVENT_STATE = ("events", "last_event", "sequences", "updated", "partners", "answered",
+                "series")
 _REGISTRANT_STATE = ("registrations", "last_registration", "registration_changed",
                      "waiting")
 _NAMES_STATE = ("partner_names", "venue_names", "partners_updated", "venues_updated")
@@ -172,6 +174,8 @@ def _event_columns(selection: FeedSelection, if_inside) -> tuple[list, sa.Subque
         sa.func.max(if_inside(Event.updated_at)).label("updated"),
         sa.func.coalesce(sa.func.sum(if_inside(partners.c.n)), 0).label("partners"),
         sa.func.max(if_inside(partners.c.changed)).label("answered"),
+        # A series removed leaves its dates (series_id set NULL, updated_at untouched).
+        sa.func.coalesce(sa.func.sum(if_inside(Event.series_id)), 0).label("series"),
         sa.func.max(sa.case((Event.ends_at <= window.ends_after, Event.ends_at)))
         .label("ended"),
         sa.func.max(sa.case((sa.and_(is_cancelled, cancelled_at <= window.cancelled_after),
@@ -382,6 +386,7 @@ class IndexRow:
     stamp: str
     stored_hash: str | None
     body: bytes | None
+    candidate: Candidate | None = None  # an occurrence of a series (with `series=True`)
 
 
 def _text(column) -> sa.ColumnElement:
@@ -403,11 +408,25 @@ def _stamps_of_partners(events):
         .group_by(Involvement.event_id).subquery())
 
 
+_SERIES_COLUMNS = (Event.recurrence_start, Event.timezone, Event.is_all_day, Series.id,
+                   Series.timezone, Series.frequency, Series.interval, Series.weekdays,
+                   Series.month_day, Series.nth, Series.nth_weekday, Series.until,
+                   Series.count)
+
+
+def _candidate(event_id: int, values) -> Candidate | None:
+    slot, timezone, is_all_day, series_id, *rule = values
+    if series_id is None:
+        return None
+    return Candidate(event_id, slot, timezone, bool(is_all_day), SeriesRule(series_id, *rule))
+
+
 def feed_index(selection: FeedSelection | None, language: str, *, bodies: bool = True,
-               ids: list[int] | None = None) -> list[IndexRow]:
+               ids: list[int] | None = None, series: bool = False) -> list[IndexRow]:
     """The feed's events in order with their stamps and stored VEVENT (one query). The stamp
     is one text the database builds: the event's updated_at and sequence, its room and the
-    room's last rename, its partners (count, ids, answers, renames)."""
+    room's last rename, its partners (count, ids, answers, renames). With `series`, each
+    occurrence of a series also carries its pattern's date and the series' pattern."""
     from events.calendar.models import StoredVEvent
 
     partners = _stamps_of_partners(
@@ -420,14 +439,20 @@ def feed_index(selection: FeedSelection | None, language: str, *, bodies: bool =
     columns = [Event.id, stamp, stored.state_hash]
     if bodies:
         columns.append(stored.body)
+    if series:
+        columns += _SERIES_COLUMNS
     stmt = (sa.select(*columns)
             .outerjoin(Venue, Venue.id == Event.venue_id)
             .outerjoin(partners, partners.c.event_id == Event.id)
             .outerjoin(stored, sa.and_(stored.event_id == Event.id,
                                        stored.language == language))
             .order_by(Event.starts_at, Event.id))
+    if series:
+        stmt = stmt.outerjoin(Series, Series.id == Event.series_id)
     stmt = stmt.where(selection.clause()) if ids is None else stmt.where(Event.id.in_(ids))
-    return [IndexRow(row[0], row[1], row[2], row[3] if bodies else None)
+    first = 4 if bodies else 3
+    return [IndexRow(row[0], row[1], row[2], row[3] if bodies else None,
+                     _candidate(row[0], row[first:]) if series else None)
             for row in db.session.execute(stmt)]
 
 

@@ -142,6 +142,10 @@ class Event(db.Model):
     # An occurrence of a series; removing the series leaves its dates as single events.
     series_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("series.id", ondelete="SET NULL"), index=True)
+    # The UTC instant of the pattern's date this occurrence stands for (its RECURRENCE-ID in
+    # feeds): set when the series makes it, kept when it is moved alone, moved with it when
+    # a "this and following"/"all" edit moves the dates on the clock.
+    recurrence_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sequence: Mapped[int] = mapped_column(default=0)
     cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -217,6 +217,7 @@ def create_series(actor, values: dict, pattern: Pattern, *, lead_partner=None,
             raise Conflict(_("%(date)s: %(reason)s", date=_day(date.day),
                              reason=_message_of(error)), field="starts_at") from None
         event.series = series
+        event.recurrence_start = date.starts_at
     db.session.flush()
     record(actor, "series.create", series, {
         "title": [None, series.title], "frequency": [None, series.frequency],
@@ -368,12 +369,24 @@ def update_series(actor, event: Event, values: dict, scope: str) -> dict[int, di
             changes = services.update_event(actor, other, **one)
         except DomainError as error:
             raise named(other, error) from None
+        if start_shift and other.recurrence_start is not None:
+            other.recurrence_start = _moved_slot(other, start_shift)
         if changes:
             record(actor, "series.update", series,
                    {"scope": [None, scope], "fields": [None, ", ".join(sorted(changes))]},
                    event=other)
         result[other.id] = changes
     return result
+
+
+def _moved_slot(event: Event, shift: timedelta) -> datetime:
+    """The pattern's date of a re-timed occurrence moves on the clock with it, so a date
+    moved alone earlier stays the same date of the pattern (its RECURRENCE-ID in feeds)."""
+    zone = event.zone
+    wall = _wall(event.recurrence_start, event) + shift
+    if event.is_all_day:
+        return wall.replace(tzinfo=zone).astimezone(UTC)
+    return _instant(wall, zone) or event.starts_at
 
 
 def _shifted(event: Event, start_shift: timedelta, end_shift: timedelta) -> dict:

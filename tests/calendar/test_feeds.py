@@ -405,3 +405,50 @@ def test_renaming_a_partner_or_room_changes_the_etag(client, lead, commit, renam
         assert str(item["CONTACT"]) == "BioPharmCluster North"
     else:
         assert str(item["LOCATION"]).startswith("Hall 2")
+
+
+def test_feed_query_count_does_not_grow_with_the_dates_of_a_series(app, client, count_queries):
+    """A series of 150 weekly dates costs the public and partner feeds the same queries as
+    one of three, built from nothing and from memory."""
+    from datetime import UTC, datetime
+
+    from events.calendar import cache
+    from events.enums import EventFormat
+    from events.planning.recurrence import WEEKLY, Pattern
+    from events.planning.series import create_series, propose_series, schedule_series
+    from tests.planning.conftest import World
+
+    world = World()
+
+    def weekly(weekday: int, count: int):
+        starts = datetime(2027, 1, 4 + weekday, 9, 0, tzinfo=UTC)
+        values = {"title": f"Weekly {count}", "category": Category.SEMINAR,
+                  "format": EventFormat.ONLINE, "online_url": "https://meet.example.org/s",
+                  "venue": None, "starts_at": starts, "ends_at": starts + timedelta(hours=1),
+                  "timezone": "Europe/Moscow", "audience": Audience.PUBLIC}
+        series = create_series(world.staff_a, values, Pattern(WEEKLY, weekdays=(weekday,),
+                                                              count=count))
+        propose_series(world.staff_a, series)
+        schedule_series(world.coord_a, series)
+        db.session.commit()
+
+    def counts() -> list[int]:
+        found = []
+        for path in ("/calendar.ics", "/partners/alpha/calendar.ics"):
+            for warm in (False, True):
+                if not warm:
+                    cache.forget()
+                with count_queries() as counter:
+                    response = client.get(path)
+                assert response.status_code == 200
+                found.append(counter.count)
+        return found
+
+    weekly(0, 3)
+    small = counts()
+    weekly(3, 150)
+    large = counts()
+    assert large == small
+    cal = parse_feed(client.get("/calendar.ics"))
+    assert len(cal.walk("VEVENT")) == 2
+    assert sorted(str(v["RRULE"]["COUNT"][0]) for v in cal.walk("VEVENT")) == ["150", "3"]

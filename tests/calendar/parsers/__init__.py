@@ -2,14 +2,18 @@
 serves, so tests compare their instants with the database's UTC values."""
 
 import json
+import os
 import shutil
 import subprocess
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
-ICALJS = ROOT / ".venv" / "icaljs" / "node_modules" / "ical.js" / "dist" / "ical.js"
+# $ICALJS names another copy (a checkout that shares its virtualenv with another).
+ICALJS = Path(os.environ.get("ICALJS") or
+              ROOT / ".venv" / "icaljs" / "node_modules" / "ical.js" / "dist" / "ical.js")
 SCRIPT = Path(__file__).with_name("icaljs_read.mjs")
+EXPAND_SCRIPT = Path(__file__).with_name("icaljs_expand.mjs")
 
 
 def icaljs_available() -> bool:
@@ -32,6 +36,27 @@ def read_with_icaljs(data: bytes) -> dict:
                            else datetime.fromtimestamp(value["utc"], UTC))
         event["dtstamp"] = datetime.fromtimestamp(event["dtstamp"], UTC)
     return result
+
+
+def _instant(value: dict):
+    return (date.fromisoformat(value["date"]) if "date" in value
+            else datetime.fromtimestamp(value["utc"], UTC))
+
+
+def expand_with_icaljs(data: bytes) -> list[dict]:
+    """Every instance ical.js makes of the file's VEVENTs (recurring masters expanded,
+    overrides applied, EXDATEs left out): [{uid, start, end, status, summary}], start and end
+    aware UTC datetimes (or dates). An override whose master is missing is an error."""
+    if not icaljs_available():
+        raise RuntimeError("ical.js is missing: `make browser` installs it (npm ical.js)")
+    done = subprocess.run(  # noqa: S603 — our own script, node from PATH
+        ["node", str(EXPAND_SCRIPT), ICALJS.as_uri()],  # noqa: S607
+        input=data, capture_output=True, check=True, timeout=60)
+    result = json.loads(done.stdout)
+    if result["orphans"]:
+        raise AssertionError(f"overrides without a master: {result['orphans']}")
+    return [dict(item, start=_instant(item["start"]), end=_instant(item["end"]))
+            for item in result["instances"]]
 
 
 def read_with_vobject(data: bytes) -> dict:
