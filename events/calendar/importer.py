@@ -13,10 +13,13 @@ What the file says is what the draft says:
 - all-day events stay all-day (an all-day DTEND equal to DTSTART is that one day); a timed
   event without end or length is imported as one hour and the preview says so (an event
   needs a length here: rooms are booked by it);
-- a series (RRULE, RDATE) becomes its first real date — EXDATEs removed, changed dates
-  (RECURRENCE-ID) at their changed time with their changed text, cancelled ones left out —
-  and the preview says how many dates the file holds; changed dates whose series is not in
-  the file are single events;
+- a series whose RRULE is a pattern here (daily, weekly on days, monthly on a date or an Nth
+  weekday, ending on a date or after a count, no RDATE) becomes a series: one date per
+  occurrence, those the file deletes (EXDATE) or cancels left out, changed ones
+  (RECURRENCE-ID) at their own time with their own title and text; the preview row shows
+  its first real date and says so. Any other series becomes its first real date and the
+  preview says how many dates the file holds; changed dates whose series is not in the
+  file are single events;
 - descriptions are plain text: they are stored as Markdown that renders exactly that text;
 - every refusal is one sentence naming what is wrong and where (line or UID)."""
 
@@ -45,6 +48,15 @@ from events.calendar.zones import UnknownZone, zone_name
 from events.enums import Category, EventFormat
 from events.errors import NotAllowed, ValidationFailed
 from events.net import FetchFailed, TooLarge, fetch_url
+from events.planning.recurrence import (
+    DAILY,
+    MAX_DATES,
+    MONTHLY,
+    WEEKLY,
+    Pattern,
+    PatternInvalid,
+    expand,
+)
 from events.text import one_line
 
 log = logging.getLogger(__name__)
@@ -78,6 +90,8 @@ class ImportedEvent:
     problem: str | None = None  # set → cannot be imported at all
     is_duplicate: bool = False
     is_past: bool = False
+    # A series whose repeat rule is a pattern here (_series_plan): created as a series.
+    series: dict | None = None
 
     @property
     def importable(self) -> bool:
@@ -555,6 +569,119 @@ class _Chosen:
     zone: str
     all_day: bool
     notes: list[str]
+    series: dict | None = None
+
+
+_WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_PATTERN_PARTS = {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "UNTIL", "COUNT", "WKST"}
+
+
+def _one(value):
+    return value[0] if isinstance(value, list) and len(value) == 1 else value
+
+
+def _pattern_of(rule, start: datetime, zone: ZoneInfo) -> Pattern | None:
+    """The file's RRULE as a series pattern here (daily, weekly on days, monthly on a date or
+    an Nth weekday; ending on a date or after a count), or None when it says more."""
+    recur = {str(k).upper(): v for k, v in dict(rule).items()}
+    if set(recur) - _PATTERN_PARTS:
+        return None
+    freq = str(_one(recur.get("FREQ", ""))).upper()
+    try:
+        interval = int(_one(recur.get("INTERVAL", 1)))
+        count = int(_one(recur["COUNT"])) if "COUNT" in recur else None
+    except (TypeError, ValueError):
+        return None
+    until = _one(recur.get("UNTIL"))
+    if isinstance(until, datetime):
+        until = (_wall(until, zone) if until.tzinfo is not None else until).date()
+    if (until is None) == (count is None):
+        return None  # endless, or both (refused elsewhere)
+    days = recur.get("BYDAY") or []
+    days = days if isinstance(days, list) else [days]
+    parsed = []
+    for day in days:
+        match = re.fullmatch(r"([+-]?\d)?(MO|TU|WE|TH|FR|SA|SU)", str(day).upper())
+        if match is None:
+            return None
+        parsed.append((int(match.group(1)) if match.group(1) else None,
+                       _WEEKDAY_CODES.index(match.group(2))))
+    month_days = recur.get("BYMONTHDAY") or []
+    month_days = month_days if isinstance(month_days, list) else [month_days]
+    end = {"until": until, "count": count}
+    if freq == "DAILY" and not parsed and not month_days:
+        return Pattern(DAILY, interval, **end)
+    if freq == "WEEKLY" and not month_days and all(n is None for n, _d in parsed):
+        weekdays = tuple(sorted({d for _n, d in parsed})) or (start.weekday(),)
+        return Pattern(WEEKLY, interval, weekdays=weekdays, **end)
+    if freq == "MONTHLY" and not parsed and len(month_days) <= 1:
+        day = int(month_days[0]) if month_days else start.day
+        return Pattern(MONTHLY, interval, month_day=day, **end) if day > 0 else None
+    if freq == "MONTHLY" and not month_days and len(parsed) == 1 and parsed[0][0]:
+        nth, weekday = parsed[0]
+        return Pattern(MONTHLY, interval, nth=nth, nth_weekday=weekday, **end)
+    return None
+
+
+def _series_plan(master: _Source, when: _When, changed: dict, file_zone: str) -> dict | None:
+    """How the file's series becomes a series here: its pattern, the dates the file deletes
+    or cancels, and the changed dates' own times and texts — or None when the repeat rule is
+    no pattern here (then only the first real date is imported). Checked: the pattern gives
+    exactly the dates the file's rule gives."""
+    rules = _rules(master.item)
+    if len(rules) != 1 or _values(master.item, "RDATE") or when.series_zone != when.zone:
+        return None
+    zone = ZoneInfo(when.zone)
+    first = when.start if isinstance(when.start, datetime) \
+        else datetime.combine(when.start, time())
+    pattern = _pattern_of(rules[0], first, zone)
+    if pattern is None:
+        return None
+    try:
+        walls = [o.wall for o in expand(pattern, first, zone).occurrences]
+        theirs = list(islice(rrulestr(vRecur(dict(rules[0])).to_ical().decode(),
+                                      dtstart=first, ignoretz=True), MAX_DATES + 1))
+    except (PatternInvalid, ValueError, TypeError, KeyError):
+        return None
+    if walls != theirs:
+        return None
+    deleted = {_recurrence_key(v, zone) for v in _values(master.item, "EXDATE")}
+    skip, changes = [], {}
+    for wall in walls:
+        change = changed.get(wall)
+        if wall in deleted or (change is not None and _is_cancelled(change.item)):
+            skip.append(wall.isoformat())
+        elif change is not None:
+            own = _when(change, file_zone)
+            if own.all_day != when.all_day or own.zone != when.zone:
+                return None
+            length = own.length if own.length is not None else when.length
+            changes[wall.isoformat()] = {
+                "starts_at": _to_utc(own.start, zone).isoformat(),
+                "ends_at": _to_utc(own.start + (length or timedelta(hours=1)), zone)
+                .isoformat(),
+                "title": one_line(_text(change.item, "SUMMARY"))[:TITLE_MAX],
+                "description": plain_to_markdown(_text(change.item, "DESCRIPTION")),
+            }
+    if len(walls) - len(skip) < 2:
+        return None
+    return {"pattern": {"frequency": pattern.frequency, "interval": pattern.interval,
+                        "weekdays": list(pattern.weekdays), "month_day": pattern.month_day,
+                        "nth": pattern.nth, "nth_weekday": pattern.nth_weekday,
+                        "until": pattern.until.isoformat() if pattern.until else None,
+                        "count": pattern.count},
+            "first": first.isoformat(), "skip": skip, "changes": changes,
+            "length": (when.length or timedelta(hours=1)).total_seconds(),
+            "title": one_line(_text(master.item, "SUMMARY"))[:TITLE_MAX],
+            "description": plain_to_markdown(_text(master.item, "DESCRIPTION")),
+            "dates": len(walls) - len(skip)}
+
+
+def pattern_from_plan(plan: dict) -> Pattern:
+    values = dict(plan["pattern"])
+    values["weekdays"] = tuple(values["weekdays"])
+    values["until"] = date.fromisoformat(values["until"]) if values["until"] else None
+    return Pattern(**values)
 
 
 def _first_of_series(master: _Source, when: _When, changes: list[_Source],
@@ -605,19 +732,25 @@ def _first_of_series(master: _Source, when: _When, changes: list[_Source],
     chosen.notes += notes
     first_key = datetime.combine(when.start, time()) if when.all_day \
         else _wall(_to_utc(when.start, ZoneInfo(when.zone)), tz)
-    if endless:
+    plan = None if endless else _series_plan(master, when, changed, file_zone)
+    if plan is not None:
+        chosen.series = plan
+        chosen.notes.append(_(
+            "Imported as a series of %(num)d dates (%(changed)d changed, %(gone)d deleted or "
+            "cancelled in the file); the row shows its first date.", num=plan["dates"],
+            changed=len(plan["changes"]), gone=len(plan["skip"])))
+    elif endless:
         chosen.notes.append(_("The file holds a series that repeats without end; only its "
-                              "first date is imported until series exist here."))
+                              "first date is imported."))
     elif count > SERIES_LIMIT:
         chosen.notes.append(_("The file holds a series of more than %(num)d dates; only the "
-                              "first is imported until series exist here.",
-                              num=SERIES_LIMIT))
+                              "first is imported.", num=SERIES_LIMIT))
     elif count > 1:  # one date only (COUNT=1, or a single event with a changed copy)
         chosen.notes.append(ngettext(
-            "The file holds a series of %(num)d date; only the first is imported until "
-            "series exist here.",
-            "The file holds a series of %(num)d dates; only the first is imported until "
-            "series exist here.", count))
+            "The file holds a series of %(num)d date whose repeat rule is no series "
+            "pattern here; only the first is imported.",
+            "The file holds a series of %(num)d dates whose repeat rule is no series "
+            "pattern here; only the first is imported.", count))
     first_change = changed.get(first_key)
     if first_key in {_recurrence_key(v, tz) for v in _values(master.item, "EXDATE")} or (
             first_change is not None and _is_cancelled(first_change.item)):
@@ -754,6 +887,7 @@ def _imported(index: int, chosen: _Chosen | None, source: _Source, *, default_zo
     if refusal is not None:
         imported.problem = refusal
         return imported
+    imported.series = chosen.series if chosen else None
     try:
         _finish(chosen, imported, now)
     except _Refused as error:

@@ -8,19 +8,26 @@ job page refreshes itself until the job is done."""
 
 import logging
 import zlib
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
 from events.calendar.forms import SHOWN  # preview rows with controls of their own
-from events.calendar.importer import ImportedEvent, check_can_import, parse_ics
+from events.calendar.importer import (
+    ImportedEvent,
+    check_can_import,
+    parse_ics,
+    pattern_from_plan,
+)
 from events.calendar.models import ImportJob
 from events.db import utcnow
 from events.enums import Audience, EventFormat, ImportJobStatus
 from events.errors import DomainError, NotAllowed, ValidationFailed
 from events.extensions import db
 from events.partners.models import Venue
-from events.planning.services import create_event
+from events.planning.series import create_series
+from events.planning.services import create_event, update_event
 from events.planning.validation import (
     EventInvalid,
     check_booking,
@@ -112,6 +119,32 @@ def event_values(item: ImportedEvent, fix: dict, venues: dict[int, Venue]) -> di
         "starts_at": item.starts_at, "ends_at": item.ends_at, "is_all_day": item.is_all_day,
         "timezone": item.timezone, "audience": Audience.PUBLIC, "uid": item.uid,
     }
+
+
+def create_imported_series(actor, item: ImportedEvent, values: dict):
+    """The file's series as a series here (events.calendar.importer._series_plan): the
+    pattern from its first date with the master's title and text, the deleted and cancelled
+    dates left out, the changed ones moved and renamed through update_event. The first date
+    keeps the file's UID, so importing the file again finds it."""
+    plan = item.series
+    zone = ZoneInfo(item.timezone)
+    first = datetime.fromisoformat(plan["first"]).replace(tzinfo=zone)
+    uid = values.pop("uid", None)
+    values.update(title=plan["title"] or values["title"], description=plan["description"],
+                  starts_at=first, ends_at=first + timedelta(seconds=plan["length"]))
+    skip = frozenset(datetime.fromisoformat(wall) for wall in plan["skip"])
+    series = create_series(actor, values, pattern_from_plan(plan), skip=skip)
+    for event in series.occurrences:
+        change = plan["changes"].get(
+            event.recurrence_start.astimezone(zone).replace(tzinfo=None).isoformat())
+        if change is not None:
+            update_event(actor, event, title=change["title"] or event.title,
+                         description=change["description"],
+                         starts_at=datetime.fromisoformat(change["starts_at"]),
+                         ends_at=datetime.fromisoformat(change["ends_at"]))
+    if uid and series.occurrences:
+        series.occurrences[0].uid = uid
+    return series
 
 
 def refusals(actor, values: dict) -> dict[str, str]:
@@ -214,7 +247,10 @@ def _create(job: ImportJob) -> None:
     for position, (item, fix) in enumerate(chosen, start=1):
         try:
             with db.session.begin_nested():
-                create_event(actor, **event_values(item, fix, venues))
+                if item.series:
+                    create_imported_series(actor, item, event_values(item, fix, venues))
+                else:
+                    create_event(actor, **event_values(item, fix, venues))
             created += 1
         except DomainError as error:
             failed[str(item.index)] = f"{item.title}: {error.message}"

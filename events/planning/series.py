@@ -162,12 +162,15 @@ def _date_values(values: dict, date: PreviewDate, first_instant: datetime) -> di
     return one
 
 
-def preview_series(actor, values: dict, pattern: Pattern) -> Preview:
+def preview_series(actor, values: dict, pattern: Pattern, *,
+                   skip: frozenset = frozenset()) -> Preview:
     """The dates a series would have, each checked by the planning rules (fields, times,
-    room bookings with the event in the way named); nothing is written."""
+    room bookings with the event in the way named); nothing is written. `skip`: wall times
+    of pattern dates the series leaves out (an imported series' deleted dates)."""
     if not can_create_event(actor):
         raise NotAllowed(_("Only partner staff create events."))
     dates, extra = _dates(values, pattern)
+    dates = [d for d in dates if d.wall not in skip]
     warnings: list[str] = []
     for date in dates:
         if date.refusal:
@@ -189,10 +192,11 @@ def preview_series(actor, values: dict, pattern: Pattern) -> Preview:
 
 
 def create_series(actor, values: dict, pattern: Pattern, *, lead_partner=None,
-                  allow_series_registration: bool = False) -> Series:
-    """A series and one draft event per date, made by the event form's own service. Refused
-    as a whole, naming the dates, when any date is refused."""
-    preview = preview_series(actor, values, pattern)
+                  allow_series_registration: bool = False,
+                  skip: frozenset = frozenset()) -> Series:
+    """A series and one draft event per date (but the `skip` ones), made by the event form's
+    own service. Refused as a whole, naming the dates, when any date is refused."""
+    preview = preview_series(actor, values, pattern, skip=skip)
     refused = preview.refused
     if refused:
         raise Conflict(_("These dates cannot be planned: %(dates)s.", dates="; ".join(

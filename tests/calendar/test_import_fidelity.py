@@ -47,8 +47,11 @@ def test_series_first_real_date_follows_exdate_and_changed_dates(app):
     assert seminar.title == "Python seminar (afternoon)"
     assert seminar.starts_at == datetime(2027, 1, 11, 13, 0, tzinfo=UTC)
     assert seminar.description == "Moved to the afternoon this week."
-    assert "The file holds a series of 6 dates; only the first is imported until series " \
-        "exist here." in seminar.notes
+    # Weekly on Mondays, COUNT=8: a series pattern here; 4 Jan deleted, another cancelled.
+    assert "Imported as a series of 6 dates (1 changed, 2 deleted or cancelled in the file); " \
+        "the row shows its first date." in seminar.notes
+    assert seminar.series["pattern"]["weekdays"] == [0]
+    assert seminar.series["title"] == "Python seminar"
     # The first date itself moved earlier and renamed.
     assert standup.title == "Standup (early, kick-off)"
     assert standup.starts_at == datetime(2027, 3, 1, 7, 30, tzinfo=UTC)

@@ -155,7 +155,7 @@ def test_preview_then_confirm_creates_drafts_through_the_rules(app, client, staf
     assert "Duplicate" in text
     # The rules speak in the preview: an in-person event needs a room.
     assert "Choose a room for an event held in person." in text
-    assert "only its first date is imported until series exist" in text
+    assert "repeats without end; only its first date is imported" in text
     assert db.session.scalar(sa.select(sa.func.count(Event.id))) == 1  # nothing created yet
     job = last_job()
     assert job.status == ImportJobStatus.READY
