@@ -335,7 +335,7 @@ def update_event(actor, event: Event, **values) -> dict[str, list]:
     if moved and event.status != EventStatus.DRAFT:
         hooks.event_changed(actor, event, "moved", moved)
     if event.status == EventStatus.SCHEDULED:
-        announce("event.changed", event, changes)
+        announce("event.changed", event, set(changes) - {"sequence"})
     if "capacity" in changes and old_capacity is not None and (
             event.capacity is None or event.capacity > old_capacity):
         hooks.capacity_changed(actor, event)
