@@ -21,10 +21,13 @@ class EndpointForm(FlaskForm):
     url = StringField(_l("Address (URL) to send to"), validators=[Length(max=500)])
     description = StringField(_l("Description"), validators=[Length(max=200)])
     event_types = SelectMultipleField(
-        _l("Send these"), choices=[(t, TYPE_LABELS[t]) for t in EVENT_TYPES],
-        default=list(EVENT_TYPES), widget=ListWidget(prefix_label=False),
+        _l("Send these"), default=list(EVENT_TYPES), widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput())
     is_enabled = BooleanField(_l("Switched on"), default=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event_types.choices = [(t, TYPE_LABELS[t]) for t in EVENT_TYPES]
 
     def values(self) -> dict:
         return {"url": self.url.data, "description": self.description.data,

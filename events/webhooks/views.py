@@ -25,9 +25,13 @@ def _partner(slug: str):
     return partner
 
 
-def _endpoint(slug: str, endpoint_id: int):
+def _endpoint_and_partner(slug: str, endpoint_id: int):
     partner = partner_by_slug(slug) or abort(404)
     return partner, services.endpoint_of(current_user, partner, endpoint_id)
+
+
+def _endpoint(slug: str, endpoint_id: int):
+    return _endpoint_and_partner(slug, endpoint_id)[1]
 
 
 def _saved(form, action, template: str, **context):
@@ -72,7 +76,7 @@ def new(slug: str):
 @login_required
 def edit(slug: str, endpoint_id: int):
     """One endpoint: its settings, its secret, a test message."""
-    partner, endpoint = _endpoint(slug, endpoint_id)
+    partner, endpoint = _endpoint_and_partner(slug, endpoint_id)
     form = EndpointForm(data={"url": endpoint.url, "description": endpoint.description,
                               "event_types": endpoint.types, "is_enabled": endpoint.is_enabled})
 
@@ -87,7 +91,7 @@ def edit(slug: str, endpoint_id: int):
 @login_required
 def rotate_secret(slug: str, endpoint_id: int):
     """A new secret; the old one stops working at once."""
-    _, endpoint = _endpoint(slug, endpoint_id)
+    endpoint = _endpoint(slug, endpoint_id)
     services.rotate_secret(current_user, endpoint)
     flash(_("The secret is new: give it to the receiver; messages are signed with it from "
             "now on."), "success")
@@ -98,7 +102,7 @@ def rotate_secret(slug: str, endpoint_id: int):
 @login_required
 def send_test(slug: str, endpoint_id: int):
     """Queue a webhook.test message to this endpoint."""
-    _, endpoint = _endpoint(slug, endpoint_id)
+    endpoint = _endpoint(slug, endpoint_id)
     services.send_test(current_user, endpoint)
     flash(_("A test message is on its way; its attempts show below."), "success")
     return redirect(url_for("webhooks.deliveries", slug=slug, endpoint_id=endpoint.id)), 303
@@ -108,7 +112,7 @@ def send_test(slug: str, endpoint_id: int):
 @login_required
 def delete(slug: str, endpoint_id: int):
     """Remove the endpoint and its deliveries."""
-    partner, endpoint = _endpoint(slug, endpoint_id)
+    partner, endpoint = _endpoint_and_partner(slug, endpoint_id)
     services.delete_endpoint(current_user, endpoint)
     flash(_("The webhook is removed."), "success")
     return redirect(url_for("webhooks.index", slug=partner.slug)), 303
@@ -118,7 +122,7 @@ def delete(slug: str, endpoint_id: int):
 @login_required
 def deliveries(slug: str, endpoint_id: int):
     """The latest messages to this endpoint with every attempt."""
-    partner, endpoint = _endpoint(slug, endpoint_id)
+    partner, endpoint = _endpoint_and_partner(slug, endpoint_id)
     return render_template("webhooks/deliveries.html", partner=partner, endpoint=endpoint,
                            deliveries=services.deliveries_of(endpoint))
 
@@ -127,7 +131,7 @@ def deliveries(slug: str, endpoint_id: int):
 @login_required
 def send_again(slug: str, endpoint_id: int, delivery_id: int):
     """Send one message again by hand (same webhook-id and body)."""
-    _, endpoint = _endpoint(slug, endpoint_id)
+    endpoint = _endpoint(slug, endpoint_id)
     delivery = db.session.get(WebhookDelivery, delivery_id)
     if delivery is None or delivery.endpoint_id != endpoint.id:
         abort(404)
