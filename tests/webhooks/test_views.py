@@ -135,7 +135,7 @@ def test_views_send_test_and_send_again_reach_the_receiver(app, client, partner,
     [first] = receiver.received
     assert json.loads(first.body)["type"] == "webhook.test"
     page = client.get(f"{base}/deliveries").get_data(as_text=True)
-    for shown in ("webhook.test", "HTTP 204", "Delivered"):
+    for shown in ("webhook.test", "HTTP 204", "Received"):
         assert shown in page
 
     delivery = db.session.scalar(sa.select(WebhookDelivery))
