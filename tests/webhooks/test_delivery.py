@@ -154,3 +154,46 @@ def test_delivery_to_a_switched_off_endpoint_is_dead_unsent(app, receiver):
     assert receiver.received == []
     db.session.expire_all()
     assert db.session.get(WebhookDelivery, delivery.id).status == DeliveryStatus.DEAD
+
+
+def test_delivery_after_a_worker_died_waits_for_its_lease(app, receiver):
+    from events.webhooks import delivery as sender
+
+    row = queue_one(make_endpoint(make_partner(), receiver.url))
+    assert sender.claim() == [row.id]            # a worker claims it, then dies
+    assert deliver_due().delivered == 0          # the lease still holds
+    lease = timedelta(seconds=app.config["OUTBOX_LEASE_SECONDS"] + 1)
+    assert deliver_due(now=utcnow() + lease).delivered == 1
+    assert len(receiver.received) == 1
+
+
+def test_delivery_two_workers_never_send_one_message_twice(app, receiver):
+    import threading
+
+    from events.webhooks import delivery as sender
+
+    endpoint = make_endpoint(make_partner(), receiver.url)
+    ids = [services.emit("event.changed", [endpoint.partner_id], {"n": n})[0].message_id
+           for n in range(40)]
+    db.session.commit()
+    start, errors = threading.Barrier(2), []
+
+    def work():
+        with app.app_context():
+            try:
+                start.wait(timeout=10)
+                while sender.deliver_batch(limit=3).claimed:
+                    pass
+            except Exception as error:
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert sorted(r.headers["webhook-id"] for r in receiver.received) == sorted(ids)
+    assert set(db.session.scalars(sa.select(WebhookDelivery.attempts))) == {1}
