@@ -37,10 +37,19 @@ def event_data(event: Event) -> dict:
     }
 
 
-def announce(event_type: str, event: Event, changed: dict | None = None) -> None:
-    """Queue `event_type` ("event.scheduled", "event.changed", "event.cancelled") for the
-    partners' endpoints in the current transaction; "changed" lists the fields that moved."""
-    data = {"event": event_data(event)}
-    if changed is not None:
-        data["changed"] = sorted(changed)
-    emit(event_type, partner_ids(event), data)
+def _announce(event_type: str, event: Event, **extra) -> None:
+    """Queue `event_type` for the partners' endpoints in the current transaction."""
+    emit(event_type, partner_ids(event), {"event": event_data(event), **extra})
+
+
+def scheduled(event: Event) -> None:
+    _announce("event.scheduled", event)
+
+
+def changed(event: Event, fields) -> None:
+    """A scheduled event changed; `fields` names what changed."""
+    _announce("event.changed", event, changed=sorted(set(fields) - {"sequence"}))
+
+
+def cancelled(event: Event) -> None:
+    _announce("event.cancelled", event)

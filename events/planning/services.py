@@ -28,8 +28,7 @@ from events.extensions import db
 from events.i18n import N_
 from events.mail import absolute_url, queue_mail
 from events.partners.models import Partner
-from events.planning import hooks
-from events.planning.announce import announce
+from events.planning import announce, hooks
 from events.planning.models import Event, Involvement, new_uid
 from events.planning.validation import (
     FIELDS,
@@ -335,7 +334,7 @@ def update_event(actor, event: Event, **values) -> dict[str, list]:
     if moved and event.status != EventStatus.DRAFT:
         hooks.event_changed(actor, event, "moved", moved)
     if event.status == EventStatus.SCHEDULED:
-        announce("event.changed", event, set(changes) - {"sequence"})
+        announce.changed(event, changes)
     if "capacity" in changes and old_capacity is not None and (
             event.capacity is None or event.capacity > old_capacity):
         hooks.capacity_changed(actor, event)
@@ -417,7 +416,7 @@ def schedule_event(actor, event: Event) -> Event:
     extra = {} if event.published_at else {"published_at": utcnow()}
     _set_status(actor, event, "event.schedule", EventStatus.SCHEDULED, **extra)
     _queue_partner_news(actor, event)
-    announce("event.scheduled", event)
+    announce.scheduled(event)
     return event
 
 
@@ -435,5 +434,5 @@ def cancel_event(actor, event: Event, reason: str) -> Event:
     hooks.event_changed(actor, event, "cancelled", changes)
     _queue_partner_news(actor, event)
     if event.published_at is not None:  # receivers heard of it being scheduled
-        announce("event.cancelled", event)
+        announce.cancelled(event)
     return event

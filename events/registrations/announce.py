@@ -11,8 +11,17 @@ def _time(value) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
-def announce(event_type: str, registration: Registration) -> None:
-    """Queue "registration.confirmed" or "registration.cancelled" in this transaction."""
+def confirmed(registration: Registration) -> None:
+    """A seat confirmed, at once or moved up from the waitlist."""
+    _announce("registration.confirmed", registration)
+
+
+def cancelled(registration: Registration) -> None:
+    _announce("registration.cancelled", registration)
+
+
+def _announce(event_type: str, registration: Registration) -> None:
+    """Queue `event_type` for the event's partners in the current transaction."""
     event = registration.event
     emit(event_type, partner_ids(event), {
         "registration": {"id": registration.id, "status": registration.status.value,

@@ -19,8 +19,7 @@ from events.errors import Conflict, DomainError, NotAllowed, NotFound, Validatio
 from events.extensions import db
 from events.i18n import local_datetime
 from events.planning.models import Event
-from events.registrations import door, mails
-from events.registrations.announce import announce
+from events.registrations import announce, door, mails
 from events.registrations.models import Registration
 
 ACTIVE = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
@@ -168,7 +167,7 @@ def register(actor, event: Event) -> Registered:
         mails.waitlisted(registration, waitlist_position(registration), token)
     else:
         mails.confirmed(registration, token)
-        announce("registration.confirmed", registration)
+        announce.confirmed(registration)
     return Registered(registration, is_new=True, cancel_token=token)
 
 
@@ -237,7 +236,7 @@ def _cancel(actor, registration: Registration) -> Registration:
     registration.cancelled_at = utcnow()
     record(actor, "registration.cancel", registration, changes, event=event)
     mails.registration_cancelled(registration, had_seat=was_confirmed)
-    announce("registration.cancelled", registration)
+    announce.cancelled(registration)
     if was_confirmed:
         fill_seats(actor, event)
     return registration
@@ -292,7 +291,7 @@ def fill_seats(actor, event: Event) -> list[Registration]:
                {"status": [RegistrationStatus.WAITLISTED.value,
                            RegistrationStatus.CONFIRMED.value]}, event=event)
         mails.promoted(registration)
-        announce("registration.confirmed", registration)
+        announce.confirmed(registration)
     return promoted
 
 
