@@ -197,3 +197,11 @@ def test_delivery_two_workers_never_send_one_message_twice(app, receiver):
     assert errors == []
     assert sorted(r.headers["webhook-id"] for r in receiver.received) == sorted(ids)
     assert set(db.session.scalars(sa.select(WebhookDelivery.attempts))) == {1}
+
+
+def test_delivery_by_hand_with_the_outbox_command(app, runner, receiver):
+    queue_one(make_endpoint(make_partner(), receiver.url))
+    result = runner.invoke(args=["outbox", "deliver"])
+    assert result.exit_code == 0, result.output
+    assert "webhooks: 1 delivered, 0 to retry, 0 dead" in result.output
+    assert len(receiver.received) == 1
