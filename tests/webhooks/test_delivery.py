@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from events.db import utcnow
 from events.extensions import db
@@ -52,6 +53,10 @@ def test_delivery_reaches_a_local_server_signed_and_verifiable(app, receiver):
     signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + got.body
     expected = "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
     assert hmac.compare_digest(headers["webhook-signature"], expected)
+    # ... and as a receiver using the spec's package would (timestamp within five minutes).
+    assert Webhook(secret).verify(got.body, got.headers)["type"] == "event.scheduled"
+    with pytest.raises(WebhookVerificationError):
+        Webhook(secret).verify(got.body + b" ", got.headers)
     body = json.loads(got.body)
     assert body["type"] == "event.scheduled"
     assert body["data"]["event"]["title"] == "Открытая лекция"
