@@ -35,8 +35,9 @@ def test_views_coordinator_registers_an_endpoint_and_sees_its_secret(app, client
     assert endpoint.partner_id == partner.id
     assert endpoint.types == ["event.scheduled", "event.changed"]
     assert endpoint.secret.startswith("whsec_")
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert endpoint.secret in page
+    shown = client.get(response.headers["Location"])
+    assert endpoint.secret in shown.get_data(as_text=True)
+    assert shown.headers["Cache-Control"] == "no-store"   # the secret stays out of caches
     assert receiver.url in client.get(f"/partners/{partner.slug}/webhooks/").get_data(
         as_text=True)
 
