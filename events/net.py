@@ -143,7 +143,8 @@ class _Exchange:
                 "Accept-Encoding": "identity", **self.headers, "User-Agent": USER_AGENT})
             self.sock = self.connection.sock  # http.client lets go of it once read
             self.response = self.connection.getresponse()
-        except (OSError, http.client.HTTPException, ssl.SSLError) as error:
+        except (OSError, http.client.HTTPException, ssl.SSLError, ValueError) as error:
+            # ValueError: what http.client says of a URL or header it cannot write (non-ASCII)
             self.connection.close()
             raise FetchFailed from error
         return self

@@ -83,6 +83,9 @@ def send(row: WebhookDelivery, clock=time.monotonic) -> WebhookAttempt:
         cause = error.__cause__
         attempt.error = (f"{type(cause).__name__}: {cause}" if cause is not None
                          else "refused or unreachable address")[:EXCERPT]
+    except Exception as error:   # this message only: logged as a failed attempt, retried
+        log.exception("webhook %s could not be sent", row.id)
+        attempt.error = f"{type(error).__name__}: {error}"[:EXCERPT]
     else:
         attempt.status_code = status
         attempt.response_excerpt = answer.decode("utf-8", "replace")[:EXCERPT]

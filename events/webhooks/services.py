@@ -59,6 +59,10 @@ def clean_url(url: str | None) -> str:
         raise ValidationFailed(_("Enter the address to send to."), field="url")
     if len(url) > URL_MAX:
         raise ValidationFailed(_("Use at most %(n)d characters.", n=URL_MAX), field="url")
+    if not url.isascii() or any(c.isspace() or ord(c) < 32 for c in url):
+        raise ValidationFailed(_("Write the address in its ASCII form, without spaces: "
+                                 "punycode for the host, percent-encoding for the path."),
+                               field="url")
     refusal = refusal_of_target(url, deadline=RESOLVE_SECONDS)
     messages = {
         "scheme": _("Enter an http:// or https:// address with a host name."),

@@ -210,3 +210,14 @@ def test_delivery_by_hand_with_the_outbox_command(app, runner, receiver):
     assert result.exit_code == 0, result.output
     assert "webhooks: 1 delivered, 0 to retry, 0 dead" in result.output
     assert len(receiver.received) == 1
+
+
+def test_delivery_to_an_address_http_cannot_write_fails_alone(app, receiver):
+    broken = queue_one(make_endpoint(make_partner(), receiver.url + "/приём"))
+    fine = queue_one(make_endpoint(make_partner(), receiver.url))
+    outcome = deliver_due()
+    assert (outcome.delivered, outcome.retry) == (1, 1)
+    db.session.expire_all()
+    [attempt] = attempts_of(db.session.get(WebhookDelivery, broken.id))
+    assert attempt.error
+    assert db.session.get(WebhookDelivery, fine.id).status == DeliveryStatus.DELIVERED

@@ -186,3 +186,11 @@ def test_views_a_registration_reaches_the_lead_partners_receiver(app, client, pa
     body = json.loads(got.body)
     assert body["type"] == "registration.confirmed"
     assert body["data"]["event"]["id"] == event.id
+
+
+def test_views_a_non_ascii_address_is_refused_beside_the_field(app, client, partner):
+    login(client, make_user(Role.COORDINATOR, partner=partner))
+    response = client.post(f"/partners/{partner.slug}/webhooks/new",
+                           data=form("https://example.org/приём"))
+    assert response.status_code == 422
+    assert "ASCII form" in response.get_data(as_text=True)
