@@ -142,8 +142,9 @@ def register_blueprints(app: Flask) -> None:
     from events.publishing.views import bp as publishing_bp
     from events.registrations.feedback_views import bp as registrations_bp
     from events.residents.views import bp as residents_bp
+    from events.webhooks.views import bp as webhooks_bp
 
     for bp in (auth_bp, partners_bp, planning_bp, contributions_bp, registrations_bp,
                calendar_bp, residents_bp, agreements_bp, outbox_bp, ops_bp, publishing_bp,
-               series_bp):
+               series_bp, webhooks_bp):
         app.register_blueprint(bp)

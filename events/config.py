@@ -41,6 +41,9 @@ DEFAULTS = {
     "OUTBOX_LEASE_SECONDS": 600,
     # Sent mail is kept this many days on the admin's outbox page, then deleted.
     "OUTBOX_KEEP_DAYS": 30,
+    # Seconds a webhook delivery (resolve, connect, send, answer) may take before the attempt
+    # counts as failed; failed deliveries are retried on the outbox's schedule.
+    "WEBHOOK_TIMEOUT": 10,
     # Confirmed attendees are reminded this many hours before the start (0: no reminders);
     # events created, and seats taken, inside that window get none.
     "REMINDER_HOURS": 24,
@@ -105,7 +108,8 @@ ENV_INTS = ("MAIL_PORT", "FEED_PAST_DAYS", "FEED_CANCELLED_DAYS", "FEED_FINGERPR
             "AGREEMENT_MAX_CONTENT_LENGTH", "REMEMBER_COOKIE_DAYS",
             "ATTENDEE_RETENTION_DAYS", "MAIL_TIMEOUT", "OUTBOX_LEASE_SECONDS",
             "OUTBOX_KEEP_DAYS", "REMINDER_HOURS", "NUDGE_AFTER_DAYS",
-            "CHECKIN_OPENS_HOURS", "FEEDBACK_AFTER_HOURS", "FEEDBACK_DAYS")
+            "CHECKIN_OPENS_HOURS", "FEEDBACK_AFTER_HOURS", "FEEDBACK_DAYS",
+            "WEBHOOK_TIMEOUT")
 ENV_BOOLS = ("MAIL_USE_TLS", "MAIL_USE_SSL", "SESSION_COOKIE_SECURE")
 
 # Where links point when SITE_URL is not set and there is no request to follow (CLI, mail

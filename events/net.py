@@ -7,6 +7,10 @@ very address it checked (no second lookup an attacker could answer differently),
 redirects by checking each hop the same way, and keeps one deadline for the whole exchange and
 a cap on the bytes read. Every failure carries the same neutral message, so the answers cannot
 be used to map hosts or ports. `webcal://` is tried as https://, then http://.
+
+`post_url()` (webhooks) sends a body through the same checks and connection, and never follows
+a redirect: a POST's redirect is its answer. `refusal_of_target()` says beforehand why a URL
+would be refused, for a form to explain.
 """
 
 import http.client
@@ -117,44 +121,104 @@ def _split(url: str):
     return parts.scheme, parts.hostname, port, path
 
 
-def _get_once(url: str, *, max_bytes: int, ends_at: float, headers: dict, clock):
-    """One request: (status, location or None, body)."""
-    scheme, host, port, path = _split(url)
-    addresses = _resolve(host, port, ends_at - clock())
-    if not addresses or not all(address_allowed(ip, port) for ip in addresses):
-        raise FetchFailed
-    remaining = ends_at - clock()
-    if remaining <= 0:
-        raise FetchFailed
-    connection_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
-    connection = connection_class(host, port, addresses[0], timeout=remaining)
-    try:
-        connection.request("GET", path, headers={"Accept-Encoding": "identity", **headers,
-                                                 "User-Agent": USER_AGENT})
-        sock = connection.sock  # kept: http.client lets go of it once the response is read
-        response = connection.getresponse()
-        if 300 <= response.status < 400 and response.getheader("Location"):
-            return response.status, urljoin(url, response.getheader("Location")), b""
-        if response.status != 200:
-            return response.status, None, b""
+class _Exchange:
+    """One request to a checked, pinned address: open it with `with`, read `response`."""
+
+    def __init__(self, method: str, url: str, *, body: bytes | None, ends_at: float,
+                 headers: dict, clock):
+        scheme, host, port, path = _split(url)
+        addresses = _resolve(host, port, ends_at - clock())
+        if not addresses or not all(address_allowed(ip, port) for ip in addresses):
+            raise FetchFailed
+        remaining = ends_at - clock()
+        if remaining <= 0:
+            raise FetchFailed
+        connection_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
+        self.connection = connection_class(host, port, addresses[0], timeout=remaining)
+        self.method, self.path, self.body, self.headers = method, path, body, headers
+
+    def __enter__(self):
+        try:
+            self.connection.request(self.method, self.path, body=self.body, headers={
+                "Accept-Encoding": "identity", **self.headers, "User-Agent": USER_AGENT})
+            self.sock = self.connection.sock  # http.client lets go of it once read
+            self.response = self.connection.getresponse()
+        except (OSError, http.client.HTTPException, ssl.SSLError, ValueError) as error:
+            # ValueError: what http.client says of a URL or header it cannot write (non-ASCII)
+            self.connection.close()
+            raise FetchFailed from error
+        return self
+
+    def read(self, *, max_bytes: int, ends_at: float, clock, cut: bool = False) -> bytes:
+        """The body within the deadline: TooLarge past `max_bytes`, or only that much
+        when `cut`."""
         chunks, size = [], 0
         while True:
             remaining = ends_at - clock()
             if remaining <= 0:
                 raise FetchFailed
-            sock.settimeout(remaining)
+            self.sock.settimeout(remaining)
+            response = self.response
             chunk = response.read1(65536) if hasattr(response, "read1") else response.read(65536)
             if not chunk:
                 break
             size += len(chunk)
             if size > max_bytes:
+                if cut:
+                    chunks.append(chunk[:max_bytes - size + len(chunk)])
+                    break
                 raise TooLarge
             chunks.append(chunk)
-        return 200, None, b"".join(chunks)
-    except (OSError, http.client.HTTPException, ssl.SSLError) as error:
-        raise FetchFailed from error
-    finally:
-        connection.close()
+        return b"".join(chunks)
+
+    def __exit__(self, kind, error, trace):
+        self.connection.close()
+        if isinstance(error, (OSError, http.client.HTTPException, ssl.SSLError)):
+            raise FetchFailed from error
+
+
+def _get_once(url: str, *, max_bytes: int, ends_at: float, headers: dict, clock):
+    """One request: (status, location or None, body)."""
+    with _Exchange("GET", url, body=None, ends_at=ends_at, headers=headers,
+                   clock=clock) as exchange:
+        response = exchange.response
+        if 300 <= response.status < 400 and response.getheader("Location"):
+            return response.status, urljoin(url, response.getheader("Location")), b""
+        if response.status != 200:
+            return response.status, None, b""
+        return 200, None, exchange.read(max_bytes=max_bytes, ends_at=ends_at, clock=clock)
+
+
+def post_url(url: str, body: bytes, *, headers: dict, deadline: float,
+             max_bytes: int = 1024, clock=time.monotonic) -> tuple[int, bytes]:
+    """POST `body` to a public http(s) URL with the same checks as fetch_url (the checked
+    address is the one connected to, one deadline for everything); a redirect is an answer,
+    never followed. Returns (status, the first `max_bytes` of the answer). FetchFailed when
+    the address is refused or nothing came back in time."""
+    ends_at = clock() + deadline
+    with _Exchange("POST", (url or "").strip(), body=body, ends_at=ends_at, clock=clock,
+                   headers=headers) as exchange:
+        answer = exchange.read(max_bytes=max_bytes, ends_at=ends_at, clock=clock, cut=True)
+        return exchange.response.status, answer
+
+
+def refusal_of_target(url: str, *, deadline: float) -> str | None:
+    """Why requests to `url` would be refused, checked as fetch_url and post_url check it:
+    "scheme" (not http(s) with a host), "unresolved" (the host has no address) or "private"
+    (an address that is not public); None when it may be used."""
+    try:
+        _scheme, host, port, _path = _split((url or "").strip())
+    except FetchFailed:
+        return "scheme"
+    try:
+        addresses = _resolve(host, port, deadline)
+    except FetchFailed:
+        return "unresolved"
+    if not addresses:
+        return "unresolved"
+    if not all(address_allowed(ip, port) for ip in addresses):
+        return "private"
+    return None
 
 
 def fetch_url(url: str, *, max_bytes: int, deadline: float,

@@ -104,6 +104,7 @@ class Demo:
     tokens: dict[str, str] = field(default_factory=dict)  # endpoint → a working secret
     tickets: list[int] = field(default_factory=list)  # the resident's confirmed seats
     series: list[int] = field(default_factory=list)  # a scheduled weekly series
+    webhooks: dict[str, list[int]] = field(default_factory=dict)  # partner slug → endpoints
 
 
 def _features(event: Event, now, seats: dict, waitlists: set, longest: dict) -> set[str]:
@@ -234,8 +235,40 @@ def load_demo() -> Demo:
     demo.companies = db.session.scalars(
         sa.select(ResidentCompany).order_by(ResidentCompany.id).limit(2)).all()
     demo.series = [make_demo_series(demo.partners[0]).id]
+    demo.webhooks = {demo.partners[0].slug: [make_demo_webhook(demo.partners[0]).id]}
     db.session.commit()
     return demo
+
+
+def make_demo_webhook(partner: Partner):
+    """An endpoint of `partner` with a long address, one delivered message and one dead after
+    failed attempts (the demo data has no webhooks)."""
+    from events.webhooks.models import (
+        DeliveryStatus,
+        WebhookAttempt,
+        WebhookDelivery,
+        WebhookEndpoint,
+    )
+    from events.webhooks.signing import new_message_id, new_secret
+
+    endpoint = WebhookEndpoint(
+        partner=partner, url="https://hooks.partner-intranet.example.org/joint-events/"
+        "webhooks/receive-every-event-and-registration-0123456789",
+        description="Partner CRM", event_types="event.scheduled event.changed",
+        is_enabled=True, secret=new_secret())
+    now = utcnow()
+    delivered = WebhookDelivery(endpoint=endpoint, event_type="event.scheduled",
+                                message_id=new_message_id(), payload="{}", attempts=1,
+                                status=DeliveryStatus.DELIVERED, delivered_at=now)
+    dead = WebhookDelivery(endpoint=endpoint, event_type="event.changed",
+                           message_id=new_message_id(), payload="{}", attempts=2,
+                           status=DeliveryStatus.DEAD, last_error="HTTP 500")
+    delivered.attempt_log = [WebhookAttempt(status_code=200, duration_ms=85)]
+    dead.attempt_log = [WebhookAttempt(status_code=500, error="HTTP 500", duration_ms=120),
+                        WebhookAttempt(error="TimeoutError: timed out", duration_ms=10000)]
+    db.session.add_all([endpoint, delivered, dead])
+    db.session.flush()
+    return endpoint
 
 
 def make_demo_series(partner: Partner):
@@ -268,6 +301,7 @@ def _providers(demo: Demo, endpoint: str = "") -> dict:
         "event_id": lambda v: [e.id for e in events],
         "contribution_id": lambda v: [c.id for c in demo.contributions.get(v["event_id"], [])],
         "slug": lambda v: [p.slug for p in demo.partners],
+        "endpoint_id": lambda v: demo.webhooks.get(v["slug"], []),
         "venue_id": lambda v: [next((x.id for x in p.venues), None)
                                for p in demo.partners if p.slug == v["slug"]],
         "programme_id": lambda v: [p.id for p in demo.programmes],

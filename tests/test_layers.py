@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RANK = {
     "core": 0,
     "auth": 1, "partners": 1, "audit": 1, "outbox": 1, "ops": 1,
+    "webhooks": 1,  # like the outbox: planning and registrations queue deliveries
     "planning": 2,
     "registrations": 3,
     "calendar": 4, "contributions": 4, "residents": 4,

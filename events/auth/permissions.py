@@ -36,6 +36,11 @@ def is_coordinator_of(user, partner_id: int | None) -> bool:
     return is_staff_of(user, partner_id) and user.is_coordinator
 
 
+def can_manage_webhooks(user, partner_id: int | None) -> bool:
+    """A partner's webhook endpoints: its coordinators, and admins."""
+    return is_admin(user) or is_coordinator_of(user, partner_id)
+
+
 def _involvement_of(user, event: Event) -> Involvement | None:
     if not is_staff(user):
         return None

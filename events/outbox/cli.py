@@ -37,11 +37,15 @@ def status_command():
 
 @outbox_cli.command("deliver")
 def deliver_command():
-    """Deliver what is due now, in this process (no worker needed)."""
+    """Deliver the mail and webhooks due now, in this process (no worker needed)."""
     from events.outbox.delivery import deliver_due
+    from events.webhooks.delivery import deliver_due as deliver_webhooks
 
     outcome = deliver_due()
     click.echo(f"{outcome.sent} sent, {outcome.retry} to retry, {outcome.dead} dead")
+    hooks = deliver_webhooks()
+    click.echo(f"webhooks: {hooks.delivered} delivered, {hooks.retry} to retry, "
+               f"{hooks.dead} dead")
 
 
 @outbox_cli.command("retry-dead")

@@ -73,13 +73,18 @@ def init_worker(app: Flask) -> None:
 
 
 def deliver() -> None:
-    """Woken after a commit: send what is due."""
+    """Woken after a commit: send the mail and the webhooks that are due."""
     from events.outbox.delivery import deliver_due
+    from events.webhooks.delivery import deliver_due as deliver_webhooks
 
     outcome = deliver_due()
     if outcome.claimed:
         log.info("outbox: %s sent, %s to retry, %s dead",
                  outcome.sent, outcome.retry, outcome.dead)
+    hooks = deliver_webhooks()
+    if hooks.claimed:
+        log.info("webhooks: %s delivered, %s to retry, %s dead",
+                 hooks.delivered, hooks.retry, hooks.dead)
 
 
 def sweep() -> None:
@@ -91,13 +96,18 @@ def sweep() -> None:
     from events.planning.nudges import queue_nudges
     from events.registrations.feedback import queue_feedback_requests
     from events.registrations.reminders import queue_reminders
+    from events.webhooks.delivery import deliver_due as deliver_webhooks
+    from events.webhooks.services import forget_old_deliveries
 
     record_heartbeat()   # read by /readyz: this worker is alive
     queue_reminders()
     queue_nudges()
     queue_feedback_requests()
     forget_old_mail()
+    forget_old_deliveries()
+    db.session.commit()
     deliver_due()
+    deliver_webhooks()
 
 
 def run_import(job_id: int) -> None:

@@ -28,7 +28,7 @@ from events.extensions import db
 from events.i18n import N_
 from events.mail import absolute_url, queue_mail
 from events.partners.models import Partner
-from events.planning import hooks
+from events.planning import announce, hooks
 from events.planning.models import Event, Involvement, new_uid
 from events.planning.validation import (
     FIELDS,
@@ -333,6 +333,8 @@ def update_event(actor, event: Event, **values) -> dict[str, list]:
     moved = {name: pair for name, pair in changes.items() if name in MOVE_FIELDS}
     if moved and event.status != EventStatus.DRAFT:
         hooks.event_changed(actor, event, "moved", moved)
+    if event.status == EventStatus.SCHEDULED:
+        announce.changed(event, changes)
     if "capacity" in changes and old_capacity is not None and (
             event.capacity is None or event.capacity > old_capacity):
         hooks.capacity_changed(actor, event)
@@ -414,6 +416,7 @@ def schedule_event(actor, event: Event) -> Event:
     extra = {} if event.published_at else {"published_at": utcnow()}
     _set_status(actor, event, "event.schedule", EventStatus.SCHEDULED, **extra)
     _queue_partner_news(actor, event)
+    announce.scheduled(event)
     return event
 
 
@@ -430,4 +433,6 @@ def cancel_event(actor, event: Event, reason: str) -> Event:
                           cancel_reason=reason, cancelled_at=utcnow())
     hooks.event_changed(actor, event, "cancelled", changes)
     _queue_partner_news(actor, event)
+    if event.published_at is not None:  # receivers heard of it being scheduled
+        announce.cancelled(event)
     return event

@@ -19,7 +19,7 @@ from events.errors import Conflict, DomainError, NotAllowed, NotFound, Validatio
 from events.extensions import db
 from events.i18n import local_datetime
 from events.planning.models import Event
-from events.registrations import door, mails
+from events.registrations import announce, door, mails
 from events.registrations.models import Registration
 
 ACTIVE = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
@@ -167,6 +167,7 @@ def register(actor, event: Event) -> Registered:
         mails.waitlisted(registration, waitlist_position(registration), token)
     else:
         mails.confirmed(registration, token)
+        announce.confirmed(registration)
     return Registered(registration, is_new=True, cancel_token=token)
 
 
@@ -235,6 +236,7 @@ def _cancel(actor, registration: Registration) -> Registration:
     registration.cancelled_at = utcnow()
     record(actor, "registration.cancel", registration, changes, event=event)
     mails.registration_cancelled(registration, had_seat=was_confirmed)
+    announce.cancelled(registration)
     if was_confirmed:
         fill_seats(actor, event)
     return registration
@@ -289,6 +291,7 @@ def fill_seats(actor, event: Event) -> list[Registration]:
                {"status": [RegistrationStatus.WAITLISTED.value,
                            RegistrationStatus.CONFIRMED.value]}, event=event)
         mails.promoted(registration)
+        announce.confirmed(registration)
     return promoted
 
 

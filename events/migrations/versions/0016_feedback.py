@@ -1,7 +1,7 @@
 """feedback: a rating and a comment from the people who came, once per registration
 
 Revision ID: 0016_feedback
-Revises: 0012_series_slots
+Revises: 0015_webhooks
 Create Date: 2026-11-27
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0016_feedback'
-down_revision = '0012_series_slots'
+down_revision = '0015_webhooks'
 branch_labels = None
 depends_on = None
 
