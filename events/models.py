@@ -9,12 +9,13 @@ from events.ops.models import WorkerHeartbeat
 from events.outbox.models import OutboxMessage
 from events.partners.models import Partner, Venue
 from events.planning.models import Event, Involvement, Programme
-from events.registrations.models import Registration
+from events.registrations.models import Registration, RegistrationAnswer, RegistrationQuestion
 from events.residents.models import CompanyDomain, ResidentCompany
 
 __all__ = [
     "Agreement", "AuditEntry", "CalendarState", "CompanyDomain", "Contribution", "Event",
     "ExchangeRate", "FeedToken", "ImportJob", "Involvement", "OutboxMessage", "Partner",
-    "Programme", "RateCard", "RateLine", "Registration", "ResidentCompany", "StoredVEvent",
-    "Target", "User", "Venue", "WorkerHeartbeat",
+    "Programme", "RateCard", "RateLine", "Registration", "RegistrationAnswer",
+    "RegistrationQuestion", "ResidentCompany", "StoredVEvent", "Target", "User", "Venue",
+    "WorkerHeartbeat",
 ]
