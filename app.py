@@ -140,7 +140,7 @@ def register_blueprints(app: Flask) -> None:
     from events.planning.series_views import bp as series_bp
     from events.planning.views import bp as planning_bp
     from events.publishing.views import bp as publishing_bp
-    from events.registrations.staff_views import bp as registrations_bp
+    from events.registrations.question_views import bp as registrations_bp
     from events.residents.views import bp as residents_bp
 
     for bp in (auth_bp, partners_bp, planning_bp, contributions_bp, registrations_bp,
