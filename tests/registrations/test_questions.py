@@ -10,7 +10,7 @@ import pytest
 
 from events.auth.personal_data import anonymise_past_attendees, export_personal_data
 from events.db import utcnow
-from events.enums import QuestionKind, RegistrationStatus
+from events.enums import RegistrationStatus
 from events.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from events.extensions import db
 from events.registrations import questions
