@@ -65,7 +65,8 @@ def test_approve_gives_seats_then_the_waitlist_at_capacity(gated, staff, residen
     for registration in regs:
         approval.approve(staff, registration)
     assert [r.status for r in regs] == [CONFIRMED, CONFIRMED, WAITLISTED]
-    assert regs[0].confirmed_at is not None and regs[2].confirmed_at is None
+    assert regs[0].confirmed_at is not None
+    assert regs[2].confirmed_at is None
     assert mails_to(residents[0])[-1].subject == f"You are registered: {gated.title}"
     assert mails_to(residents[2])[-1].subject == f"You are on the waitlist: {gated.title}"
     # A freed seat goes to the waitlist as always.
@@ -132,7 +133,8 @@ def test_nothing_is_decided_once_the_event_started(gated, staff, residents):
 def test_withdrawing_a_pending_registration(gated, residents):
     registration = register(residents[0], gated).registration
     panel = event_panel(gated, residents[0])
-    assert panel["mine"].status == PENDING and panel["can_cancel"]
+    assert panel["mine"].status == PENDING
+    assert panel["can_cancel"]
     upcoming = my_events(residents[0], utcnow())["upcoming"]
     assert [r.status for r in upcoming] == [PENDING]
     cancel_registration(residents[0], registration)
