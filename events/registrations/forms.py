@@ -13,6 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -61,12 +62,18 @@ class QuestionForm(FlaskForm):
     """A registration question (events.registrations.questions checks the values)."""
 
     kind = SelectField(_l("Kind of answer"), choices=[
-        (kind.value, LABELS[kind]) for kind in QuestionKind])
+        SelectChoice(kind.value, LABELS[kind]) for kind in QuestionKind])
     label = StringField(_l("Question"), validators=[DataRequired(), Length(max=200)])
     help_text = StringField(_l("Help text (optional)"), validators=[Optional(), Length(max=500)])
     choices = TextAreaField(_l("Options, one per line (for a choice)"),
                             validators=[Optional(), Length(max=5000)])
     is_required = BooleanField(_l("An answer is required"))
+
+
+class QuestionEditForm(QuestionForm):
+    """A question's kind stays once asked (remove it and add another to change it)."""
+
+    kind = None
 
 
 class MoveForm(FlaskForm):
@@ -99,10 +106,10 @@ def answers_form(questions, **kwargs) -> FlaskForm:
             field = TextAreaField(label, description=hint)
         elif question.kind == QuestionKind.SINGLE_CHOICE:
             field = RadioField(label, description=hint, validate_choice=False,
-                               choices=[(c, c) for c in question.choices])
+                               choices=[SelectChoice(c, c) for c in question.choices])
         elif question.kind == QuestionKind.MULTIPLE_CHOICE:
             field = SelectMultipleField(label, description=hint, validate_choice=False,
-                                        choices=[(c, c) for c in question.choices],
+                                        choices=[SelectChoice(c, c) for c in question.choices],
                                         widget=ListWidget(prefix_label=False),
                                         option_widget=CheckboxInput())
         else:

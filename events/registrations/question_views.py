@@ -17,6 +17,7 @@ from events.registrations.forms import (
     ApprovalForm,
     DeclineForm,
     MoveForm,
+    QuestionEditForm,
     QuestionForm,
 )
 from events.registrations.models import Registration
@@ -76,9 +77,9 @@ def questions_page(event_id: int):
     asked = questions.current_questions(event)
     return render_template(
         "registrations/questions.html", event=event, questions=asked, new=QuestionForm(),
-        edits={q.id: QuestionForm(formdata=None, prefix=f"edit{q.id}", kind=q.kind.value,
-                                  label=q.label, help_text=q.help_text,
-                                  choices="\n".join(q.choices), is_required=q.is_required)
+        edits={q.id: QuestionEditForm(formdata=None, prefix=f"edit{q.id}", label=q.label,
+                                      help_text=q.help_text, choices="\n".join(q.choices),
+                                      is_required=q.is_required)
                for q in asked},
         approval_form=ApprovalForm(needs_approval=event.registration_needs_approval),
         action=ActionForm())
@@ -103,7 +104,7 @@ def update_question(event_id: int, question_id: int):
     """Change a question's wording, options or whether it is required."""
     event = _manager_event_or_404(event_id)
     question = questions.question_of(event, question_id)
-    form = _checked(QuestionForm(prefix=f"edit{question.id}"))
+    form = _checked(QuestionEditForm(prefix=f"edit{question.id}"))
     questions.update_question(current_user, question, label=form.label.data,
                               help_text=form.help_text.data, choices=form.choices.data or "",
                               is_required=form.is_required.data)
