@@ -27,6 +27,7 @@ from events.enums import (
     EventStatus,
     InvolvementRole,
     InvolvementState,
+    QuestionKind,
     RegistrationStatus,
     label,
 )
@@ -103,6 +104,9 @@ FIELD_NAMES = {
     "reason": _l("Reason"), "registered_at": _l("Place in the queue"),
     "group": _l("Sent to"), "subject": _l("Subject"),
     "scope": _l("Change which dates?"), "fields": _l("Changed"),
+    "question": _l("Question"), "answer_kind": _l("Kind of answer"),
+    "help_text": _l("Help text"), "choices": _l("Options"), "is_required": _l("Answer required"),
+    "registration_needs_approval": _l("Registrations need approval"),
 }
 # The edit scope of a series (events.planning.series.SCOPES), as the edit form words it.
 SCOPE_WORDS = {"this": _l("This date only"),
@@ -114,7 +118,7 @@ HIDDEN_FIELDS = {"sequence", "uid"}
 # Which enum a field's values belong to, by the kind of thing the entry is about.
 _ENUMS = {
     "category": Category, "format": EventFormat, "audience": Audience, "role": InvolvementRole,
-    "state": InvolvementState, "kind": ContributionKind,
+    "state": InvolvementState, "kind": ContributionKind, "answer_kind": QuestionKind,
 }
 _STATUS_ENUMS = {
     "events": EventStatus, "contributions": ContributionStatus,

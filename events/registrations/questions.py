@@ -122,8 +122,18 @@ def add_question(actor, event: Event, *, kind, label, help_text="", choices=(),
     db.session.add(question)
     db.session.flush()
     record(actor, "registration_question.add", question,
-           {"label": [None, question.label], "kind": [None, kind.value]}, event=event)
+           {"question": [None, question.label], "answer_kind": [None, kind.value]},
+           event=event)
     return question
+
+
+# The names a question's fields go by in the event's history (events.audit.display).
+AUDIT_NAMES = {"label": "question", "help_text": "help_text", "choices": "choices",
+               "is_required": "is_required"}
+
+
+def _audited(value):
+    return " · ".join(value) if isinstance(value, list) else value
 
 
 def update_question(actor, question: RegistrationQuestion, *, label, help_text="",
@@ -133,7 +143,7 @@ def update_question(actor, question: RegistrationQuestion, *, label, help_text="
     event = question.event
     _check_manager(actor, event)
     values = _clean(question.kind, label, help_text, choices, is_required)
-    changes = {name: [getattr(question, name), value]
+    changes = {AUDIT_NAMES[name]: [_audited(getattr(question, name)), _audited(value)]
                for name, value in values._asdict().items() if getattr(question, name) != value}
     for name, value in values._asdict().items():
         setattr(question, name, value)
@@ -150,7 +160,7 @@ def remove_question(actor, question: RegistrationQuestion) -> RegistrationQuesti
     if question.removed_at is None:
         question.removed_at = utcnow()
         record(actor, "registration_question.remove", question,
-               {"label": [question.label, None]}, event=event)
+               {"question": [question.label, None]}, event=event)
     return question
 
 
