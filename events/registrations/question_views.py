@@ -69,20 +69,39 @@ def _back(event_id: int):
     return redirect(url_for("registrations.questions_page", event_id=event_id))
 
 
+def _questions_page(event, new=None, edited=None):
+    """The page of questions; after a refused change, that form again with its errors."""
+    asked = questions.current_questions(event)
+    edits = {q.id: QuestionEditForm(formdata=None, prefix=f"edit{q.id}", label=q.label,
+                                    help_text=q.help_text, choices="\n".join(q.choices),
+                                    is_required=q.is_required) for q in asked}
+    if edited is not None:
+        edits[edited[0]] = edited[1]
+    page = render_template(
+        "registrations/questions.html", event=event, questions=asked,
+        new=new or QuestionForm(formdata=None), edits=edits, open_edit=edited and edited[0],
+        approval_form=ApprovalForm(formdata=None,
+                                   needs_approval=event.registration_needs_approval),
+        action=ActionForm())
+    return page, 422 if new is not None or edited is not None else 200
+
+
+def _refused(form, error: ValidationFailed | None = None) -> bool:
+    """Put the refusal beside its field; False when it belongs to no field of the form (a
+    stale CSRF token: the caller lets it end in the error page)."""
+    if error is None:
+        return "csrf_token" not in form.errors
+    if error.field and error.field in form:
+        form[error.field].errors = [error.message]
+        return True
+    return False
+
+
 @bp.get("/events/<int:event_id>/questions")
 @login_required
 def questions_page(event_id: int):
     """The questions asked at registration, and whether registrations need approval."""
-    event = _manager_event_or_404(event_id)
-    asked = questions.current_questions(event)
-    return render_template(
-        "registrations/questions.html", event=event, questions=asked, new=QuestionForm(),
-        edits={q.id: QuestionEditForm(formdata=None, prefix=f"edit{q.id}", label=q.label,
-                                      help_text=q.help_text, choices="\n".join(q.choices),
-                                      is_required=q.is_required)
-               for q in asked},
-        approval_form=ApprovalForm(needs_approval=event.registration_needs_approval),
-        action=ActionForm())
+    return _questions_page(_manager_event_or_404(event_id))
 
 
 @bp.post("/events/<int:event_id>/questions")
@@ -90,10 +109,19 @@ def questions_page(event_id: int):
 def add_question(event_id: int):
     """Ask one more question."""
     event = _manager_event_or_404(event_id)
-    form = _checked(QuestionForm())
-    questions.add_question(current_user, event, kind=form.kind.data, label=form.label.data,
-                           help_text=form.help_text.data, choices=form.choices.data or "",
-                           is_required=form.is_required.data)
+    form = QuestionForm()
+    if not form.validate_on_submit():
+        if _refused(form):
+            return _questions_page(event, new=form)
+        _checked(form)
+    try:
+        questions.add_question(current_user, event, kind=form.kind.data, label=form.label.data,
+                               help_text=form.help_text.data, choices=form.choices.data or "",
+                               is_required=form.is_required.data)
+    except ValidationFailed as error:
+        if not _refused(form, error):
+            raise
+        return _questions_page(event, new=form)
     flash(_("The question is added."), "success")
     return _back(event.id)
 
@@ -104,10 +132,20 @@ def update_question(event_id: int, question_id: int):
     """Change a question's wording, options or whether it is required."""
     event = _manager_event_or_404(event_id)
     question = questions.question_of(event, question_id)
-    form = _checked(QuestionEditForm(prefix=f"edit{question.id}"))
-    questions.update_question(current_user, question, label=form.label.data,
-                              help_text=form.help_text.data, choices=form.choices.data or "",
-                              is_required=form.is_required.data)
+    form = QuestionEditForm(prefix=f"edit{question.id}")
+    if not form.validate_on_submit():
+        if _refused(form):
+            return _questions_page(event, edited=(question.id, form))
+        _checked(form)
+    try:
+        questions.update_question(current_user, question, label=form.label.data,
+                                  help_text=form.help_text.data,
+                                  choices=form.choices.data or "",
+                                  is_required=form.is_required.data)
+    except ValidationFailed as error:
+        if not _refused(form, error):
+            raise
+        return _questions_page(event, edited=(question.id, form))
     flash(_("The question is saved."), "success")
     return _back(event.id)
 

@@ -114,7 +114,14 @@ def test_staff_define_questions_on_their_page(client, event, staff):
     refused = client.post(f"/events/{event.id}/questions",
                           data={"kind": "single_choice", "label": "Track", "choices": "One"})
     assert refused.status_code == 422
-    assert "Give at least two options" in refused.get_data(as_text=True)
+    page = refused.get_data(as_text=True)
+    assert "Give at least two options" in page
+    assert 'aria-invalid="true"' in page  # beside the field, the form kept
+    assert "One</textarea>" in page
+    refused = client.post(f"/events/{event.id}/questions/{question.id}/edit",
+                          data={f"edit{question.id}-label": ""})
+    assert refused.status_code == 422
+    assert "<details class=\"manage\" open>" in refused.get_data(as_text=True)
     assert client.post(f"/events/{event.id}/questions/{question.id}/remove").status_code == 302
     assert questions.current_questions(event) == []
     assert client.post(f"/events/{event.id}/approval",
