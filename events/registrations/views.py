@@ -87,7 +87,7 @@ def answers_page(event, registration, error: ValidationFailed | None = None):
     elif error is not None:
         flash(error.message, "error")
     page = render_template("registrations/answers.html", event=event, registration=registration,
-                           form=form, panel=event_panel(event, current_user))
+                           form=form, asked=asked, panel=event_panel(event, current_user))
     return page, 422 if error is not None else 200
 
 

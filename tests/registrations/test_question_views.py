@@ -220,3 +220,12 @@ def test_pending_resident_sees_waiting_for_approval_and_withdraws(client, event,
     assert response.status_code == 302
     db.session.expire_all()
     assert registration.status == RegistrationStatus.CANCELLED
+
+
+def test_my_answers_page_of_an_event_without_questions_says_so(app, client, event, residents):
+    with app.test_request_context("/", method="POST"):
+        registration = register(residents[0], event).registration
+    login(client, residents[0])
+    page = client.get(f"/registrations/{registration.id}/answers").get_data(as_text=True)
+    assert "This event asks no questions at registration." in page
+    assert "answers-form" not in page
