@@ -101,6 +101,17 @@ class RegistrationStatus(StrEnum):
     CONFIRMED = "confirmed"
     WAITLISTED = "waitlisted"
     CANCELLED = "cancelled"
+    PENDING = "pending"        # the event needs approval: no seat until staff approve
+
+
+class QuestionKind(StrEnum):
+    """What a registration question asks for."""
+
+    TEXT = "text"                  # one line
+    LONG_TEXT = "long_text"
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    CONSENT = "consent"            # a yes/no checkbox
 
 
 LABELS = {
@@ -150,6 +161,11 @@ LABELS = {
     RegistrationStatus.CONFIRMED: _l("Confirmed"),
     RegistrationStatus.WAITLISTED: _l("Waitlisted"),
     RegistrationStatus.CANCELLED: _l("Cancelled"),
+    QuestionKind.TEXT: _l("Text (one line)"),
+    QuestionKind.LONG_TEXT: _l("Long text"),
+    QuestionKind.SINGLE_CHOICE: _l("Single choice"),
+    QuestionKind.MULTIPLE_CHOICE: _l("Multiple choice"),
+    QuestionKind.CONSENT: _l("Yes/no consent checkbox"),
 }
 
 
@@ -159,6 +175,8 @@ LABELS = {
 TYPED_LABELS = {
     (RegistrationStatus, RegistrationStatus.CANCELLED.value):
         lazy_pgettext("registration", "Cancelled"),
+    # Residency has a "pending" too.
+    (RegistrationStatus, RegistrationStatus.PENDING.value): _l("Waiting for approval"),
     (OutboxStatus, OutboxStatus.QUEUED.value): lazy_pgettext("mail", "Queued"),
     (OutboxStatus, OutboxStatus.SENDING.value): lazy_pgettext("mail", "Sending"),
     (OutboxStatus, OutboxStatus.SENT.value): lazy_pgettext("mail", "Sent"),

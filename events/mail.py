@@ -92,6 +92,7 @@ DIGEST_SUBJECTS = {
     "registration_confirmed": N_("You are registered: %(title)s (%(count)d dates)"),
     "registration_waitlisted": N_("You are on the waitlist: %(title)s (%(count)d dates)"),
     "registration_cancelled": N_("Registration cancelled: %(title)s (%(count)d dates)"),
+    "registration_pending": N_("Waiting for approval: %(title)s (%(count)d dates)"),
     "event_moved": N_("Dates of “%(title)s” have changed (%(count)d)"),
     "event_cancelled": N_("Dates of “%(title)s” are cancelled (%(count)d)"),
 }

@@ -9,14 +9,19 @@ from events.ops.models import WorkerHeartbeat
 from events.outbox.models import OutboxMessage
 from events.partners.models import Partner, Venue
 from events.planning.models import Event, Involvement, Programme
-from events.registrations.models import Feedback, Registration
+from events.registrations.models import (
+    Feedback,
+    Registration,
+    RegistrationAnswer,
+    RegistrationQuestion,
+)
 from events.residents.models import CompanyDomain, ResidentCompany
 from events.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Agreement", "AuditEntry", "CalendarState", "CompanyDomain", "Contribution", "Event",
     "ExchangeRate", "FeedToken", "Feedback", "ImportJob", "Involvement", "OutboxMessage",
-    "Partner", "Programme", "RateCard", "RateLine", "Registration", "ResidentCompany",
-    "StoredVEvent", "Target", "User", "Venue", "WebhookAttempt", "WebhookDelivery",
-    "WebhookEndpoint", "WorkerHeartbeat",
+    "Partner", "Programme", "RateCard", "RateLine", "Registration", "RegistrationAnswer",
+    "RegistrationQuestion", "ResidentCompany", "StoredVEvent", "Target", "User", "Venue",
+    "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WorkerHeartbeat",
 ]

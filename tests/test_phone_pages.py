@@ -269,3 +269,63 @@ def test_reshaped_pages_pass_axe_at_390px(demo_server, browser, app):
         found[f"{email or 'visitor'} menu open"] = wcag_violations(page)
         context.close()
     assert found == {where: [] for where in found}
+
+
+def test_registration_questions_and_approval_pages_fit_a_phone_and_pass_axe(
+        app, live_server, browser):
+    from events.registrations import approval, questions
+    from events.registrations.services import register
+
+    host = make_partner()
+    staff = make_user("staff", host, email="questions@example.org")
+    event = make_event(lead=host, title="Открытая лаборатория: биотехнологии и патенты",
+                       capacity=1)
+    long = "Какие темы вам интереснее всего обсудить с экспертами технопарка"
+    with app.test_request_context("/", method="POST"):
+        asked = [
+            questions.add_question(staff, event, kind="text", label="Dietary needs",
+                                   help_text="Allergies, vegetarian, halal…", is_required=True),
+            questions.add_question(staff, event, kind="long_text", label=long),
+            questions.add_question(staff, event, kind="single_choice", label="Track",
+                                   choices=["Биотехнологии и фармацевтика", "IT"]),
+            questions.add_question(staff, event, kind="multiple_choice", label="Topics",
+                                   choices=["Патентование изобретений за рубежом", "AI"]),
+            questions.add_question(staff, event, kind="consent", is_required=True,
+                                   label="I agree to be photographed and filmed"),
+        ]
+        answers = {f"q{q.id}": ["Вегетарианское меню без орехов и глютена " * 2]
+                   for q in asked[:2]} | {f"q{asked[4].id}": ["y"]}
+        register(make_user(name="Konstantin Konstantinopolsky"), event, answers)
+        approval.set_needs_approval(staff, event, True)
+        waiting = make_user(email="waiting@example.org",
+                            name="Александра Константинопольская-Щедрина")
+        pending = register(waiting, event, answers).registration
+    make_user(email="newcomer@example.org")
+    event_id, pending_id = event.id, pending.id
+    commit()
+    base = live_server.url
+    looks = {
+        "newcomer@example.org": [f"/events/{event_id}", f"/events/{event_id}/register"],
+        "waiting@example.org": [f"/events/{event_id}", "/my/events",
+                                f"/registrations/{pending_id}/answers"],
+        "questions@example.org": [f"/events/{event_id}/questions",
+                                  f"/events/{event_id}/attendees"],
+    }
+    found = {}
+    for email, paths in looks.items():
+        context = browser.new_context(**PHONE, bypass_csp=True, locale="en-GB")
+        page = context.new_page()
+        browser_login(page, base, email, PASSWORD)
+        page.wait_for_url(f"{base}/")
+        for path in paths:
+            page.goto(base + path)
+            assert overflow(page) is None, path
+            found[f"{email} {path}"] = wcag_violations(page)
+        if email == "newcomer@example.org":  # the form refused: errors beside the fields
+            with page.expect_navigation():
+                page.click("form.answers-form button[type=submit]")
+            expect(page.locator(".error-summary")).to_be_visible()
+            assert overflow(page) is None
+            found[f"{email} refused answers"] = wcag_violations(page)
+        context.close()
+    assert found == {where: [] for where in found}

@@ -27,6 +27,7 @@ from events.enums import (
     EventStatus,
     InvolvementRole,
     InvolvementState,
+    QuestionKind,
     RegistrationStatus,
     label,
 )
@@ -63,6 +64,14 @@ ACTIONS = {
     "registration.move_ahead": _l("%(actor)s moved %(subject)s to the head of the waitlist"),
     "event.message": _l("%(actor)s sent a message to the attendees"),
     "series.update": _l("%(actor)s changed dates of the series"),
+    "registration.approve": _l("%(actor)s approved the registration of %(subject)s"),
+    "registration.decline": _l("%(actor)s declined the registration of %(subject)s"),
+    "registration.answers": _l("%(actor)s changed the answers of %(subject)s"),
+    "registration_question.add": _l("%(actor)s added a registration question"),
+    "registration_question.update": _l("%(actor)s changed a registration question"),
+    "registration_question.remove": _l("%(actor)s removed a registration question"),
+    "event.registration_approval": _l("%(actor)s changed whether registrations need "
+                                      "approval"),
 }
 SOME_CHANGE = _l("%(actor)s made a change")
 # When the person acts on their own registration.
@@ -70,10 +79,12 @@ OWN_ACTIONS = {
     "registration.cancel": _l("%(actor)s cancelled their registration"),
     "registration.resend_link": _l("%(actor)s had their confirmation sent again with a new "
                                    "cancel link"),
+    "registration.answers": _l("%(actor)s changed their answers"),
 }
 # Entries that bring a thing into being: their fields have no "before".
 FIRST_ACTIONS = {"event.create", "event.import", "contribution.create", "registration.create",
-                 "involvement.invite", "registration.add", "event.message"}
+                 "involvement.invite", "registration.add", "event.message",
+                 "registration_question.add"}
 
 FIELD_NAMES = {
     "title": _l("Title"), "summary": _l("Summary"), "description": _l("Description"),
@@ -93,6 +104,9 @@ FIELD_NAMES = {
     "reason": _l("Reason"), "registered_at": _l("Place in the queue"),
     "group": _l("Sent to"), "subject": _l("Subject"),
     "scope": _l("Change which dates?"), "fields": _l("Changed"),
+    "question": _l("Question"), "answer_kind": _l("Kind of answer"),
+    "help_text": _l("Help text"), "choices": _l("Options"), "is_required": _l("Answer required"),
+    "registration_needs_approval": _l("Registrations need approval"),
 }
 # The edit scope of a series (events.planning.series.SCOPES), as the edit form words it.
 SCOPE_WORDS = {"this": _l("This date only"),
@@ -104,7 +118,7 @@ HIDDEN_FIELDS = {"sequence", "uid"}
 # Which enum a field's values belong to, by the kind of thing the entry is about.
 _ENUMS = {
     "category": Category, "format": EventFormat, "audience": Audience, "role": InvolvementRole,
-    "state": InvolvementState, "kind": ContributionKind,
+    "state": InvolvementState, "kind": ContributionKind, "answer_kind": QuestionKind,
 }
 _STATUS_ENUMS = {
     "events": EventStatus, "contributions": ContributionStatus,

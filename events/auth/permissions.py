@@ -110,6 +110,12 @@ def can_view_contributions(user, event: Event) -> bool:
     return (is_staff(user) or is_admin(user)) and can_view_event(user, event)
 
 
+def can_manage_registration(user, event: Event) -> bool:
+    """Registration questions, the approval setting, approving and declining: the lead
+    partner's staff (or an admin); the other partners' staff see the answers only."""
+    return is_admin(user) or is_lead_staff(user, event)
+
+
 def can_see_staff_details(user, event: Event) -> bool:
     """Audit trail, attendee list, check-in, contributions: staff of involved partners."""
     return is_admin(user) or is_involved(user, event)

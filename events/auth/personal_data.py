@@ -16,6 +16,7 @@ from events.errors import ValidationFailed
 from events.extensions import db
 from events.planning.models import Event
 from events.registrations.models import Feedback, Registration
+from events.registrations.questions import forget_answers
 
 DELETED_NAME = "—"
 
@@ -29,7 +30,7 @@ def export_personal_data(user: User) -> dict:
     registrations = db.session.scalars(
         sa.select(Registration).where(Registration.user_id == user.id)
         .order_by(Registration.registered_at, Registration.id)
-        .options(selectinload(Registration.event)))
+        .options(selectinload(Registration.event), selectinload(Registration.answers)))
     token = db.session.scalar(sa.select(FeedToken).where(FeedToken.user_id == user.id))
     return {
         "account": {
@@ -48,7 +49,10 @@ def export_personal_data(user: User) -> dict:
             {"event": r.event.title, "event_id": r.event_id,
              "event_starts_at": _iso(r.event.starts_at), "status": r.status.value,
              "registered_at": _iso(r.registered_at), "confirmed_at": _iso(r.confirmed_at),
-             "cancelled_at": _iso(r.cancelled_at), "checked_in_at": _iso(r.checked_in_at)}
+             "cancelled_at": _iso(r.cancelled_at), "checked_in_at": _iso(r.checked_in_at),
+             "declined_at": _iso(r.declined_at), "decline_reason": r.decline_reason,
+             "answers": [{"question": a.question_label, "answer": a.value}
+                         for a in r.answers]}
             for r in registrations
         ],
         "feedback": [
@@ -76,6 +80,7 @@ def delete_account(user: User, password: str) -> None:
                                field="password")
     now = utcnow()
     db.session.execute(sa.delete(FeedToken).where(FeedToken.user_id == user.id))
+    forget_answers(sa.select(Registration.id).where(Registration.user_id == user.id))
     db.session.execute(
         sa.update(Registration).where(Registration.user_id == user.id,
                                       Registration.anonymised_at.is_(None))
@@ -111,6 +116,8 @@ def anonymise_past_attendees(days: int, now: datetime | None = None) -> int:
         return 0
     cutoff = (now or utcnow()) - timedelta(days=days)
     ended = sa.select(Event.id).where(Event.ends_at < cutoff)
+    forget_answers(sa.select(Registration.id).where(Registration.event_id.in_(ended),
+                                                    Registration.anonymised_at.is_(None)))
     result = db.session.execute(
         sa.update(Registration)
         .where(Registration.event_id.in_(ended), Registration.anonymised_at.is_(None))

@@ -98,12 +98,16 @@ def partner_selection(viewer, partner, window: Window) -> FeedSelection:
                          window=window)
 
 
+# A pending registration (waiting for approval) puts nothing in the person's calendar yet.
+SEAT_OR_WAITLIST = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+
+
 def personal_selection(user, window: Window) -> FeedSelection:
     """/feeds/<token>.ics: the person's registrations, and for staff every event their
     partner is involved in (drafts and proposals included, as far as they may see them)."""
     registered = sa.select(Registration.id).where(
         Registration.event_id == Event.id, Registration.user_id == user.id,
-        Registration.status != RegistrationStatus.CANCELLED,
+        Registration.status.in_(SEAT_OR_WAITLIST),
     ).exists()
     mine = registered
     if user.is_staff and user.partner_id is not None:
@@ -501,7 +505,7 @@ def attendance_of(selection: FeedSelection) -> dict[int, Attendance]:
         Registration.event_id, Registration.status, Registration.registered_at,
         Registration.confirmed_at).where(
         Registration.user_id == selection.registrant_id,
-        Registration.status != RegistrationStatus.CANCELLED))
+        Registration.status.in_(SEAT_OR_WAITLIST)))
     shown = {}
     for event_id, status, registered_at, confirmed_at in rows:
         if status == RegistrationStatus.WAITLISTED:

@@ -132,6 +132,9 @@ class Event(db.Model):
     capacity: Mapped[int | None]
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Registrations wait as "pending" until the lead partner's staff approve or decline them.
+    registration_needs_approval: Mapped[bool] = mapped_column(default=False,
+                                                              server_default=sa.false())
     audience: Mapped[Audience] = mapped_column(
         enum_type(Audience, "event_audience"), default=Audience.PUBLIC
     )

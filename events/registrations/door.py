@@ -139,6 +139,10 @@ def check_in_by_ticket(actor, event: Event, token: str) -> ScanResult:
         return ScanResult(Outcome.CANCELLED,
                           _("Cancelled: %(name)s cancelled this registration.", name=name),
                           registration)
+    if registration.status == RegistrationStatus.PENDING:
+        return ScanResult(Outcome.NOT_CONFIRMED,
+                          _("Not confirmed: %(name)s is waiting for approval.", name=name),
+                          registration)
     if registration.status != RegistrationStatus.CONFIRMED:
         return ScanResult(Outcome.NOT_CONFIRMED,
                           _("Not confirmed: %(name)s is on the waitlist.", name=name),

@@ -10,7 +10,7 @@ from events.errors import DomainError
 from events.planning.access import visible_event
 from events.registrations import feedback
 from events.registrations.forms import FeedbackForm
-from events.registrations.staff_views import bp
+from events.registrations.question_views import bp
 from events.registrations.views import _staff_event_or_404
 from events.ui import show_error
 

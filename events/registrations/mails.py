@@ -180,3 +180,23 @@ def feedback_request(registration, *, dedupe_key: str) -> None:
                dedupe_key=dedupe_key, title=event.title, event=event,
                registration=registration,
                feedback_url=absolute_url("registrations.feedback_form", event_id=event.id))
+
+SUBJECTS["pending"] = _("Waiting for approval: %(title)s")
+SUBJECTS["declined"] = _("Registration not approved: %(title)s")
+
+
+def pending(registration, token: str) -> None:
+    """The event's registrations need approval: the request is in, no seat yet (and so no
+    calendar file); the approval or the refusal comes in a mail of its own."""
+    event = registration.event
+    queue_mail(registration.user, SUBJECTS["pending"], "registration_pending",
+               title=event.title, event=event, registration=registration,
+               **_links(registration, token))
+
+
+def declined(registration) -> None:
+    """Staff declined a pending registration, with their reason if they gave one."""
+    event = registration.event
+    queue_mail(registration.user, SUBJECTS["declined"], "registration_declined",
+               title=event.title, event=event, registration=registration,
+               reason=registration.decline_reason, **_links(registration))

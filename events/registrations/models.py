@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from events.auth.models import User
 from events.db import UTCDateTime, enum_type, utcnow
-from events.enums import RegistrationStatus
+from events.enums import QuestionKind, RegistrationStatus
 from events.extensions import db
 from events.planning.models import Event
 
@@ -57,10 +57,63 @@ class Registration(db.Model):
     # Set once the attendee's name may no longer be shown (retention or a deleted account);
     # the row still counts in capacity and reports.
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Staff declined a pending registration (it is then cancelled); the reason is mailed.
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decline_reason: Mapped[str | None] = mapped_column(sa.String(500))
 
     event: Mapped[Event] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     checked_in_by: Mapped[User | None] = relationship(foreign_keys=[checked_in_by_id])
+    answers: Mapped[list["RegistrationAnswer"]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="RegistrationAnswer.id")
+
+
+class RegistrationQuestion(db.Model):
+    """A question the lead partner asks everyone who registers for an event. Removing one
+    only marks it removed, so the answers already given keep their question."""
+
+    __tablename__ = "registration_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"),
+                                          index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[QuestionKind] = mapped_column(enum_type(QuestionKind, "question_kind"))
+    label: Mapped[str] = mapped_column(sa.String(200))
+    help_text: Mapped[str] = mapped_column(sa.String(500), default="")
+    # The options of a single or multiple choice, in order (an empty list for other kinds).
+    choices: Mapped[list] = mapped_column(sa.JSON, default=list)
+    is_required: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event] = relationship()
+
+
+class RegistrationAnswer(db.Model):
+    """One person's answer to one question. The question's label and kind are copied in, so
+    the answer still reads right after the question is changed or removed."""
+
+    __tablename__ = "registration_answers"
+    __table_args__ = (sa.UniqueConstraint("registration_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registration_questions.id", ondelete="CASCADE"), index=True)
+    question_label: Mapped[str] = mapped_column(sa.String(200))
+    question_kind: Mapped[QuestionKind] = mapped_column(
+        enum_type(QuestionKind, "question_kind"))
+    # Text for text kinds, a list of the chosen options for choices, true/false for consent;
+    # None once the registration is anonymised.
+    value: Mapped[object | None] = mapped_column(sa.JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    registration: Mapped[Registration] = relationship(back_populates="answers")
+    question: Mapped[RegistrationQuestion] = relationship()
+
 
 
 class Feedback(db.Model):

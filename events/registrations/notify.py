@@ -24,7 +24,8 @@ def event_changed(actor, event, kind: str, changes: dict) -> None:
         sa.select(Registration)
         .where(Registration.event_id == event.id,
                Registration.status.in_([RegistrationStatus.CONFIRMED,
-                                        RegistrationStatus.WAITLISTED]))
+                                        RegistrationStatus.WAITLISTED,
+                                        RegistrationStatus.PENDING]))
         .options(selectinload(Registration.user))
         .order_by(Registration.registered_at, Registration.id)
     )

@@ -12,7 +12,8 @@ from events.planning.models import Event
 from events.planning.queries import EVENT_CARD_OPTIONS
 from events.registrations.models import Registration
 
-ACTIVE = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+ACTIVE = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED,
+          RegistrationStatus.PENDING)
 
 
 def confirmed_counts(event_ids) -> dict[int, int]:
@@ -73,12 +74,14 @@ def event_counts(event: Event) -> dict:
             sa.func.count().filter(Registration.status == RegistrationStatus.CONFIRMED),
             sa.func.count().filter(Registration.status == RegistrationStatus.WAITLISTED),
             sa.func.count().filter(Registration.checked_in_at.is_not(None)),
+            sa.func.count().filter(Registration.status == RegistrationStatus.PENDING),
         ).where(Registration.event_id == event.id)
     ).one()
-    confirmed, waitlisted, checked_in = row
+    confirmed, waitlisted, checked_in, pending = row
     return {
         "confirmed": confirmed,
         "waitlisted": waitlisted,
+        "pending": pending,
         "checked_in": checked_in,
         "capacity": event.capacity,
         "seats_left": seats_left(event, confirmed),
@@ -87,6 +90,8 @@ def event_counts(event: Event) -> dict:
 
 def event_panel(event: Event, user) -> dict:
     """What the event page shows about registration for this person."""
+    from events.auth.permissions import can_manage_registration
+    from events.registrations.questions import events_with_questions
     from events.registrations.services import refusal_to_cancel, registration_refusal
 
     counts = event_counts(event)
@@ -101,6 +106,9 @@ def event_panel(event: Event, user) -> dict:
         "refusal": registration_refusal(user, event),
         "can_cancel": mine is not None and refusal_to_cancel(user, mine) is None,
         "staff": can_see_staff_details(user, event),
+        # With questions, Register opens the form of answers instead of registering at once.
+        "has_questions": bool(events_with_questions([event.id])),
+        "manager": can_manage_registration(user, event),
     }
 
 
@@ -139,11 +147,13 @@ def my_events(user, now) -> dict:
 
 
 def attendees(event: Event) -> list[Registration]:
-    """Everyone registered for an event: confirmed, then the waitlist in order, then cancelled."""
+    """Everyone registered for an event: confirmed, then the waitlist in order, then those
+    waiting for approval, then cancelled."""
     status_order = sa.case(
         (Registration.status == RegistrationStatus.CONFIRMED, 0),
         (Registration.status == RegistrationStatus.WAITLISTED, 1),
-        else_=2,
+        (Registration.status == RegistrationStatus.PENDING, 2),
+        else_=3,
     )
     return list(
         db.session.scalars(

@@ -1,9 +1,11 @@
-"""The registration rules: register, cancel (signed in or by the mailed link), send the
+"""The registration rules: register (with the answers to the event's questions, and waiting
+for approval where the event asks for it), cancel (signed in or by the mailed link), send the
 confirmation again, promote from the waitlist, check in. Every capacity decision is taken
 while holding the event's lock."""
 
 import hashlib
 import secrets
+from collections.abc import Mapping
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -19,10 +21,12 @@ from events.errors import Conflict, DomainError, NotAllowed, NotFound, Validatio
 from events.extensions import db
 from events.i18n import local_datetime
 from events.planning.models import Event
-from events.registrations import announce, door, mails
+from events.registrations import announce, door, mails, questions
 from events.registrations.models import Registration
 
-ACTIVE = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+# A person has one active registration per event; only confirmed ones hold a seat.
+ACTIVE = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED,
+          RegistrationStatus.PENDING)
 # token_urlsafe(32) gives 43 characters; anything far outside that is not ours.
 TOKEN_MIN, TOKEN_MAX = 32, 64
 
@@ -126,9 +130,12 @@ class Registered(NamedTuple):
     cancel_token: str | None = None
 
 
-def register(actor, event: Event) -> Registered:
-    """Register `actor` for `event`: a confirmed seat while there is one, else the waitlist.
+def register(actor, event: Event, answers: Mapping | None = None) -> Registered:
+    """Register `actor` for `event`: a confirmed seat while there is one, else the waitlist;
+    "pending" (no seat yet) when the event's registrations need approval.
 
+    `answers`: the submitted form (field name → list of values) holding the answers to the
+    event's questions (events.registrations.questions); a missing required answer refuses.
     Registering again returns the active registration unchanged (`is_new` false). Any signed-in
     person who may see a scheduled event may register: residents for public and residents'
     events, and partner staff and admins too (internal events are for staff, so staff must be
@@ -142,14 +149,20 @@ def register(actor, event: Event) -> Registered:
     refusal = registration_refusal(actor, event)
     if refusal:
         raise Conflict(refusal)
-    fill_seats(actor, event)  # nobody may overtake people already waiting for a freed seat
-    full = event.capacity is not None and confirmed_count(event) >= event.capacity
+    asked = questions.current_questions(event)
+    given = questions.clean_answers(answers or {}, asked)
     now = utcnow()
+    if event.registration_needs_approval:
+        status = RegistrationStatus.PENDING  # no seat, so it does not count against capacity
+    else:
+        fill_seats(actor, event)  # nobody may overtake people already waiting for a seat
+        full = event.capacity is not None and confirmed_count(event) >= event.capacity
+        status = RegistrationStatus.WAITLISTED if full else RegistrationStatus.CONFIRMED
     token = secrets.token_urlsafe(32)
     registration = Registration(
-        event=event, user=actor, registered_at=now,
-        status=RegistrationStatus.WAITLISTED if full else RegistrationStatus.CONFIRMED,
-        confirmed_at=None if full else now, cancel_token_hash=hash_token(token),
+        event=event, user=actor, registered_at=now, status=status,
+        confirmed_at=now if status == RegistrationStatus.CONFIRMED else None,
+        cancel_token_hash=hash_token(token),
     )
     try:
         with db.session.begin_nested():
@@ -161,14 +174,23 @@ def register(actor, event: Event) -> Registered:
         if existing is None:
             raise
         return Registered(existing, is_new=False)
+    if asked:
+        questions.save_answers(registration, asked, given)
     record(actor, "registration.create", registration,
            {"status": [None, registration.status.value]}, event=event)
-    if full:
+    send_status_mail(registration, token)
+    return Registered(registration, is_new=True, cancel_token=token)
+
+
+def send_status_mail(registration: Registration, token: str) -> None:
+    """The mail that tells a person where their registration stands, with its cancel link."""
+    if registration.status == RegistrationStatus.PENDING:
+        mails.pending(registration, token)
+    elif registration.status == RegistrationStatus.WAITLISTED:
         mails.waitlisted(registration, waitlist_position(registration), token)
     else:
         mails.confirmed(registration, token)
         announce.confirmed(registration)
-    return Registered(registration, is_new=True, cancel_token=token)
 
 
 def own_registration(actor, registration_id: int) -> Registration:
@@ -256,10 +278,7 @@ def resend_confirmation(actor, registration: Registration) -> Registration:
     registration.cancel_token_hash = hash_token(token)
     db.session.flush()
     record(actor, "registration.resend_link", registration, event=event)
-    if registration.status == RegistrationStatus.WAITLISTED:
-        mails.waitlisted(registration, waitlist_position(registration), token)
-    else:
-        mails.confirmed(registration, token)
+    send_status_mail(registration, token)
     return registration
 
 

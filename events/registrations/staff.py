@@ -153,7 +153,8 @@ GROUP_LABELS = {
 def recipients(event: Event, group: Group) -> list[Registration]:
     where = [Registration.event_id == event.id, Registration.anonymised_at.is_(None)]
     if group == Group.ALL:
-        where.append(Registration.status.in_(services.ACTIVE))
+        where.append(Registration.status.in_((RegistrationStatus.CONFIRMED,
+                                              RegistrationStatus.WAITLISTED)))
     elif group == Group.CHECKED_IN:
         where.append(Registration.checked_in_at.is_not(None))
     else:

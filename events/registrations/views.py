@@ -19,19 +19,20 @@ from flask_login import current_user, login_required
 from events.auth.permissions import can_see_staff_details
 from events.auth.views import safe_next
 from events.db import utcnow
-from events.enums import RegistrationStatus
-from events.errors import NotAllowed, NotFound
+from events.enums import QuestionKind, RegistrationStatus
+from events.errors import NotAllowed, NotFound, ValidationFailed
 from events.extensions import db, limiter
 from events.planning.access import visible_event
-from events.registrations import services
+from events.registrations import questions, services
 from events.registrations.export import attendees_csv
-from events.registrations.forms import ActionForm, CheckInForm
+from events.registrations.forms import ActionForm, CheckInForm, answers_form
 from events.registrations.models import Registration
 from events.registrations.queries import (
     attendees as attendee_list,
 )
 from events.registrations.queries import (
     event_counts,
+    event_panel,
     matches,
     my_events,
     waitlist_positions,
@@ -58,9 +59,36 @@ def _valid(form) -> None:
 def mine():
     """My registrations, upcoming and past."""
     now = utcnow()
+    found = my_events(current_user, now)
+    asked = questions.events_with_questions({r.event_id for r in found["upcoming"]})
     return render_template("registrations/mine.html", form=ActionForm(), now=now,
                            may_cancel=lambda r: services.refusal_to_cancel(current_user, r, now)
-                           is None, **my_events(current_user, now))
+                           is None,
+                           may_answer=lambda r: r.event_id in asked
+                           and questions.answers_refusal(current_user, r, now) is None,
+                           **found)
+
+
+def answers_page(event, registration, error: ValidationFailed | None = None):
+    """The form of answers: to register (no registration yet) or to change them. After a
+    refused POST the typed answers stay, and the refusal is shown beside its field (and in the
+    summary above the form), with a 422."""
+    asked = questions.current_questions(event)
+    if error is not None:
+        form = answers_form(asked, formdata=request.form)
+    else:
+        multiple = {questions.field_name(q) for q in asked
+                    if q.kind == QuestionKind.MULTIPLE_CHOICE}
+        form = answers_form(asked, formdata=None, data={
+            name: value if name in multiple else value[0]
+            for name, value in questions.form_values(registration).items()})
+    if error is not None and error.field and error.field in form:
+        form[error.field].errors = [error.message]
+    elif error is not None:
+        flash(error.message, "error")
+    page = render_template("registrations/answers.html", event=event, registration=registration,
+                           form=form, asked=asked, panel=event_panel(event, current_user))
+    return page, 422 if error is not None else 200
 
 
 @bp.post("/events/<int:event_id>/register")
@@ -69,9 +97,18 @@ def register(event_id: int):
     """Take a seat, or a place on the waitlist when the event is full."""
     event = visible_event(event_id)
     _valid(ActionForm())
-    registration, is_new, _token = services.register(current_user, event)
+    data = request.form.to_dict(flat=False)
+    try:
+        registration, is_new, _token = services.register(current_user, event, data)
+    except ValidationFailed as error:
+        if not (error.field or "").startswith("q"):
+            raise
+        return answers_page(event, None, error)
     if not is_new:
         flash(_("You were already registered for this event."), "info")
+    elif registration.status == RegistrationStatus.PENDING:
+        flash(_("We have your registration. The organisers approve registrations for this "
+                "event; you will get a mail when they decide."), "success")
     elif registration.status == RegistrationStatus.CONFIRMED:
         flash(_("You are registered. A confirmation is on its way to your mailbox."), "success")
     else:
@@ -134,6 +171,7 @@ def attendees(event_id: int):
         "registrations/attendees.html", event=event, registrations=shown, search=search,
         counts=event_counts(event), positions=waitlist_positions([event.id]),
         form=CheckInForm(q=search), total=len(registrations),
+        columns=questions.answer_columns(event), answers=questions.answers_by_registration(event),
     )
 
 
@@ -143,7 +181,8 @@ def export(event_id: int):
     """The attendee list as CSV, in the reader's spreadsheet conventions (events.sheets)."""
     event = _staff_event_or_404(event_id)
     data = attendees_csv(event, attendee_list(event), waitlist_positions([event.id]),
-                         str(get_locale()))
+                         str(get_locale()), questions.answer_columns(event),
+                         questions.answers_by_registration(event))
     return Response(data, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="attendees-event-{event.id}.csv"',
         "Cache-Control": "no-store",

@@ -43,6 +43,13 @@ from events.planning.services import (
     schedule_event,
     update_event,
 )
+from events.registrations.approval import approve, decline, set_needs_approval
+from events.registrations.questions import (
+    add_question,
+    edit_answers,
+    remove_question,
+    update_question,
+)
 from events.registrations.services import (
     cancel_registration,
     check_in,
@@ -110,6 +117,19 @@ def _the_whole_life_of_an_event():
     walk_in = add_person(people.staff_a, event, email="walk.in@example.org", name="Walk In")
     move_ahead(people.staff_a, walk_in, "Speaker's assistant")
     message_attendees(people.staff_a, event, Group.ALL, "Parking", "Use gate 3.")
+    # Registration questions and approval: asked, changed, answered; approved and declined.
+    diet = add_question(people.staff_a, event, kind="single_choice", label="Lunch",
+                        choices="Fish\nVegetarian", is_required=True)
+    update_question(people.staff_a, diet, label="Lunch choice", help_text="Served at 13:00",
+                    choices="Fish\nVegetarian\nVegan", is_required=False)
+    set_needs_approval(people.staff_a, event, True)
+    third = register(make_user(name="Pavel Smirnov"), event, {f"q{diet.id}": ["Fish"]})
+    edit_answers(third.registration.user, third.registration, {f"q{diet.id}": ["Vegan"]})
+    approve(people.staff_a, third.registration)
+    fourth = register(make_user(name="Nina Popova"), event)
+    decline(people.staff_a, fourth.registration, "Residents of the cluster only")
+    remove_question(people.staff_a, diet)
+    set_needs_approval(people.staff_a, event, False)
 
     update_event(people.staff_a, event, title="Bioreactor scale-up workshop",
                  summary="From flask to pilot", description="**Bring** your data",

@@ -115,6 +115,16 @@ def test_scan_of_a_waitlisted_registration_says_not_confirmed(door):
     assert registration.checked_in_at is None
 
 
+def test_scan_of_a_registration_waiting_for_approval_says_so(door):
+    event, staff = door
+    registration = make_registration(event, status=RegistrationStatus.PENDING,
+                                      confirmed_at=None)
+    result = check_in_by_ticket(staff, event, ticket_token(registration))
+    assert result.outcome == Outcome.NOT_CONFIRMED
+    assert "waiting for approval" in result.message
+    assert registration.checked_in_at is None
+
+
 def test_scan_of_another_events_ticket_says_wrong_event(door):
     event, staff = door
     elsewhere = make_registration(soon(title="Patent clinic"))
