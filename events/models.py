@@ -1,6 +1,7 @@
 """Imports every model so that metadata, migrations and the shell see the whole schema."""
 
 from events.agreements.models import Agreement, ExchangeRate, RateCard, RateLine, Target
+from events.api.models import ApiToken
 from events.audit.models import AuditEntry
 from events.auth.models import User
 from events.calendar.models import CalendarState, FeedToken, ImportJob, StoredVEvent
@@ -13,7 +14,8 @@ from events.registrations.models import Registration
 from events.residents.models import CompanyDomain, ResidentCompany
 
 __all__ = [
-    "Agreement", "AuditEntry", "CalendarState", "CompanyDomain", "Contribution", "Event",
+    "Agreement", "ApiToken", "AuditEntry", "CalendarState", "CompanyDomain", "Contribution",
+    "Event",
     "ExchangeRate", "FeedToken", "ImportJob", "Involvement", "OutboxMessage", "Partner",
     "Programme", "RateCard", "RateLine", "Registration", "ResidentCompany", "StoredVEvent",
     "Target", "User", "Venue", "WorkerHeartbeat",
