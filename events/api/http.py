@@ -11,7 +11,8 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from events.api.tokens import owner_of
 from events.errors import ValidationFailed, problem
-from events.extensions import login_manager
+from events.extensions import csrf, login_manager
+from events.security import has_signed_in_session
 from events.transaction import WRITES
 
 READS = frozenset({"GET", "HEAD"})
@@ -49,6 +50,13 @@ def authenticate():
         g.api_token_user = user
         return None
     g._login_user = login_manager.anonymous_user()
+    if request.method in WRITES and has_signed_in_session():
+        # A browser's session is no key to the API; a forged cross-site request still meets
+        # the CSRF check first, as on every page.
+        if current_app.config.get("WTF_CSRF_ENABLED", True):
+            csrf.protect()
+        return problem(403, _("The API does not act on a signed-in session; send a personal "
+                              "API token (Authorization: Bearer …) instead."))
     if request.method in WRITES:
         return problem(401, _("Changes through the API need a personal API token "
                               "(Authorization: Bearer …); make one on your account page."),
