@@ -181,8 +181,10 @@ def register_error_handlers(app: Flask) -> None:
         if is_api_request():
             headers = dict(error.get_headers()) if error.code in (405, 429) else {}
             headers.pop("Content-Type", None)
-            return problem(error.code, description, errors=_field_errors(error),
-                           headers=headers)
+            errors = _field_errors(error)
+            if errors:
+                description = str(_l("Some fields are not right; `errors` says why."))
+            return problem(error.code, description, errors=errors, headers=headers)
         return _page(error.code, description)
 
     @app.errorhandler(sa_exc.SQLAlchemyError)

@@ -1,6 +1,8 @@
 """The API's JSON shapes (marshmallow): what it answers, what it accepts, and the RFC 9457
 problem document every error is. flask-smorest turns them into the OpenAPI 3.1 document."""
 
+from datetime import UTC
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
@@ -31,6 +33,17 @@ def _no_nul(value: str) -> None:
 def _text(*, validate=(), **kwargs):
     checks = [validate] if callable(validate) else list(validate)
     return fields.String(validate=[*checks, _no_nul], **kwargs)
+
+
+class Instant(fields.AwareDateTime):
+    """An RFC 3339 date-time with its offset, read as the UTC instant it names."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            raise ma.ValidationError("This date is out of range.") from None
 
 
 class Strict(ma.Schema):
@@ -97,9 +110,9 @@ class Event(ma.Schema):
     capacity = fields.Integer(allow_none=True, required=True)
     online_url = fields.String(allow_none=True, required=True)
     venue_id = fields.Integer(allow_none=True, required=True)
-    programme = fields.String(allow_none=True, required=True, attribute="programme.slug")
+    programme = fields.String(allow_none=True, required=True, attribute="programme_slug")
     series_id = fields.Integer(allow_none=True, required=True)
-    lead_partner = fields.String(allow_none=True, required=True, attribute="lead_partner.slug")
+    lead_partner = fields.String(allow_none=True, required=True, attribute="lead_partner_slug")
     involvements = fields.List(fields.Nested(Involvement), required=True)
     sequence = fields.Integer(required=True)
     updated_at = fields.AwareDateTime(required=True)
@@ -163,9 +176,9 @@ class EventQuery(Strict):
     status = fields.String(validate=_choice(EventStatus))
     q = _text(validate=[validate.Length(max=100), _no_nul],
               metadata={"description": "words in the title or summary"})
-    starts_after = fields.AwareDateTime(data_key="from", metadata={
+    starts_after = Instant(data_key="from", metadata={
         "description": "events ending after this instant"})
-    ends_before = fields.AwareDateTime(data_key="to", metadata={
+    ends_before = Instant(data_key="to", metadata={
         "description": "events starting before this instant"})
     cursor = _text(validate=[validate.Length(max=500)])
     limit = fields.Integer(load_default=20, validate=validate.Range(1, PAGE_MAX))
@@ -180,8 +193,8 @@ class EventFields(Strict):
     category = fields.String(validate=_choice(Category))
     format = fields.String(validate=_choice(EventFormat))
     audience = fields.String(validate=_choice(Audience))
-    starts_at = fields.AwareDateTime()
-    ends_at = fields.AwareDateTime()
+    starts_at = Instant()
+    ends_at = Instant()
     timezone = _text(validate=[validate.Length(max=64), _no_nul],
                      metadata={"description": "IANA zone, for example Europe/Moscow"})
     is_all_day = fields.Boolean()
@@ -190,8 +203,8 @@ class EventFields(Strict):
     venue_id = fields.Integer(allow_none=True, validate=validate.Range(1, 2**31 - 1))
     programme = _text(allow_none=True, validate=[validate.Length(max=64), _no_nul],
                       metadata={"description": "a programme's slug"})
-    registration_opens_at = fields.AwareDateTime(allow_none=True)
-    registration_closes_at = fields.AwareDateTime(allow_none=True)
+    registration_opens_at = Instant(allow_none=True)
+    registration_closes_at = Instant(allow_none=True)
 
 
 class EventCreate(EventFields):
@@ -199,8 +212,8 @@ class EventCreate(EventFields):
     category = fields.String(required=True, validate=_choice(Category))
     format = fields.String(required=True, validate=_choice(EventFormat))
     audience = fields.String(required=True, validate=_choice(Audience))
-    starts_at = fields.AwareDateTime(required=True)
-    ends_at = fields.AwareDateTime(required=True)
+    starts_at = Instant(required=True)
+    ends_at = Instant(required=True)
     timezone = _text(required=True, validate=[validate.Length(max=64)])
     lead_partner = _text(validate=[validate.Length(max=64), _no_nul], metadata={
         "description": "administrators only: the lead partner's slug"})

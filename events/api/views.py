@@ -2,8 +2,6 @@
 partners, venues and programmes to read; for partner staff with a token, the draft-to-proposal
 workflow, invitation answers and contributions, through the services the pages use."""
 
-from datetime import UTC
-
 import sqlalchemy as sa
 from flask import current_app, render_template, url_for
 from flask.views import MethodView
@@ -63,7 +61,11 @@ def register_api(app) -> None:
 # ---- reading ------------------------------------------------------------------------------
 
 def _dump_event(event: Event) -> Event:
+    """The event with what its JSON adds: its page, and slugs (null when there is none)."""
     event.url = url_for("planning.detail", event_id=event.id, _external=True)
+    event.programme_slug = event.programme.slug if event.programme else None
+    lead = event.lead_partner
+    event.lead_partner_slug = lead.slug if lead else None
     return event
 
 
@@ -96,9 +98,9 @@ class Events(MethodView):
         if args.get("status"):
             stmt = stmt.where(Event.status == args["status"])
         if args.get("starts_after"):
-            stmt = stmt.where(Event.ends_at > args["starts_after"].astimezone(UTC))
+            stmt = stmt.where(Event.ends_at > args["starts_after"])
         if args.get("ends_before"):
-            stmt = stmt.where(Event.starts_at < args["ends_before"].astimezone(UTC))
+            stmt = stmt.where(Event.starts_at < args["ends_before"])
         if cursor:
             after, after_id = http.read_cursor(cursor)
             stmt = stmt.where(sa.or_(Event.starts_at > after, sa.and_(
@@ -224,11 +226,9 @@ def _visible(event_id: int) -> Event:
 
 
 def _event_values(body: dict) -> dict:
-    """The API's fields as the service's: rooms and programmes as objects, instants in UTC."""
+    """The API's fields as the service's: rooms and programmes as objects (instants are
+    already UTC, see schemas.Instant)."""
     values = {k: v for k, v in body.items() if k != "lead_partner"}
-    for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
-        if values.get(name) is not None:
-            values[name] = values[name].astimezone(UTC)
     if "venue_id" in values:
         venue_id = values.pop("venue_id")
         venue = db.session.get(Venue, venue_id) if venue_id is not None else None

@@ -131,6 +131,7 @@ def test_api_someone_elses_token_cannot_be_revoked(client):
 @pytest.mark.parametrize(("query", "field"), [
     ("limit=0", "limit"), ("limit=abc", "limit"), ("category=party", "category"),
     ("partner=nobody", "partner"), ("cursor=made-up", "cursor"), ("from=yesterday", "from"),
+    ("to=9999-12-31T23:59:59-05:00", "to"), ("from=0001-01-01T00:00:00%2B01:00", "from"),
 ])
 def test_api_bad_query_is_a_problem_document_naming_the_field(client, query, field):
     response = client.get(f"/api/v1/events?{query}")
