@@ -50,7 +50,6 @@ def register_api(app) -> None:
     app.config.setdefault("API_TITLE", "Joint Events")
     app.config.setdefault("API_VERSION", "1")
     app.config.setdefault("OPENAPI_VERSION", "3.1.0")
-    app.config.setdefault("API_RATE_LIMIT", "120 per minute")
     api = JointEventsApi(app)
     api.spec.components.schema("Problem", schema=schemas.Problem)
     csrf.exempt(bp)  # no cookie is read: see events.api.http.authenticate

@@ -285,3 +285,16 @@ def test_api_series_shows_only_visible_dates_and_lists_read(client):
     assert [p["slug"] for p in client.get("/api/v1/partners").get_json()] == [partner.slug]
     assert client.get("/api/v1/venues").get_json() == []
     assert client.get("/api/v1/programmes").status_code == 200
+
+
+def test_api_is_rate_limited_per_token_with_a_problem_document(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, API_RATE_LIMIT="3 per minute")
+    with app.app_context():
+        client = app.test_client()
+        codes = [client.get("/api/v1/partners").status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        refused = client.get("/api/v1/partners")
+        assert refused.mimetype == "application/problem+json"
+        assert "Retry-After" in refused.headers
+        headers = token_for(make_user())
+        assert client.get("/api/v1/partners", headers=headers).status_code == 200
