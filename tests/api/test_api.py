@@ -15,7 +15,14 @@ from events.extensions import db
 from events.planning.models import Event
 from tests.api.conftest import token_for
 from tests.conftest import login
-from tests.factories import make_event, make_involvement, make_partner, make_user, make_venue
+from tests.factories import (
+    PASSWORD,
+    make_event,
+    make_involvement,
+    make_partner,
+    make_user,
+    make_venue,
+)
 
 
 @pytest.fixture
@@ -298,3 +305,17 @@ def test_api_is_rate_limited_per_token_with_a_problem_document(make_app):
         assert "Retry-After" in refused.headers
         headers = token_for(make_user())
         assert client.get("/api/v1/partners", headers=headers).status_code == 200
+
+
+def test_api_deleted_account_loses_its_tokens_and_export_lists_them(client):
+    from events.auth.personal_data import delete_account, export_personal_data
+
+    resident = make_user()
+    headers = token_for(resident)
+    exported = export_personal_data(resident)["api_tokens"]
+    assert [t["name"] for t in exported] == ["tests"]
+    assert "je_" not in str(exported)
+    delete_account(resident, PASSWORD)
+    db.session.commit()
+    assert client.get("/api/v1/events", headers=headers).status_code == 401
+    assert db.session.scalars(db.select(ApiToken)).all() == []
