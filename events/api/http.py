@@ -68,6 +68,14 @@ def finish(response):
     """After each API view: CORS for reads (no credentials), ETag/304, caching words."""
     if request.endpoint in NOT_JSON:
         return response
+    if request.method == "OPTIONS" and request.headers.get(
+            "Access-Control-Request-Method") in READS:
+        # A preflight for a read (a token in Authorization is no ambient credential); none
+        # for writes, so browsers never send one from another site.
+        response.headers.update({
+            "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, HEAD",
+            "Access-Control-Allow-Headers": "Authorization, If-None-Match",
+            "Access-Control-Max-Age": "600"})
     if request.method in READS:
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Expose-Headers"] = "ETag, Link, Retry-After"

@@ -204,6 +204,15 @@ def test_api_get_answers_304_and_cors_for_reads_only(client, two_partners):
     assert again.status_code == 304
     write = client.post("/api/v1/events", json={})
     assert "Access-Control-Allow-Origin" not in write.headers
+    preflight = {"Origin": "https://partner.example", "Access-Control-Request-Headers":
+                 "authorization"}
+    read = client.options("/api/v1/events", headers={
+        **preflight, "Access-Control-Request-Method": "GET"})
+    assert read.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Authorization" in read.headers["Access-Control-Allow-Headers"]
+    post = client.options("/api/v1/events", headers={
+        **preflight, "Access-Control-Request-Method": "POST"})
+    assert "Access-Control-Allow-Origin" not in post.headers
 
 
 def test_api_staff_create_edit_propose_answer_and_contribute(client):
