@@ -180,8 +180,10 @@ class EventQuery(Strict):
         "description": "events ending after this instant"})
     ends_before = Instant(data_key="to", metadata={
         "description": "events starting before this instant"})
-    cursor = _text(validate=[validate.Length(max=500)])
-    limit = fields.Integer(load_default=20, validate=validate.Range(1, PAGE_MAX))
+    cursor = _text(validate=[validate.Length(max=500)], metadata={
+        "description": "opaque: the `next_cursor` of the previous page (same filters)"})
+    limit = fields.Integer(load_default=20, validate=validate.Range(1, PAGE_MAX),
+                           metadata={"description": "events per page"})
 
 
 class EventFields(Strict):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from events.api import http, schemas
 from events.auth.permissions import can_view_event
 from events.contributions import services as contributions
-from events.errors import DomainError, NotFound, ValidationFailed
+from events.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from events.extensions import csrf, db, limiter
 from events.partners.models import Venue
 from events.partners.queries import active_venues, all_partners, partner_by_slug
@@ -213,6 +213,8 @@ def contribute(body: dict, event_id: int):
     slug = body.pop("partner", None)
     partner = (next((i.partner for i in event.involvements if i.partner.slug == slug), None)
                if slug else current_user.partner)
+    if partner is None and not slug and not current_user.is_admin:
+        raise NotAllowed(_("You cannot record contributions of this partner to this event."))
     if partner is None:
         raise ValidationFailed(_("Choose a partner taking part in the event."), field="partner")
     return contributions.add_contribution(current_user, event, partner, **body), 201

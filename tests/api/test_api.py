@@ -276,8 +276,12 @@ def test_api_refusals_are_problem_documents_with_field_errors(client):
 
 
 def test_api_residents_token_cannot_write(client, two_partners):
+    _a, _b, _draft, public = two_partners
     resident = make_user()
     headers = token_for(resident)
+    pledge = client.post(f"/api/v1/events/{public.id}/contributions", headers=headers,
+                         json={"kind": "catering", "description": "Tea"})
+    assert pledge.status_code == 403
     response = client.post("/api/v1/events", headers=headers, json={
         "title": "Mine", "category": "seminar", "format": "online", "audience": "public",
         "starts_at": (utcnow() + timedelta(days=2)).isoformat(),
