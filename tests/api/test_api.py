@@ -332,3 +332,18 @@ def test_api_deleted_account_loses_its_tokens_and_export_lists_them(client):
     db.session.commit()
     assert client.get("/api/v1/events", headers=headers).status_code == 401
     assert db.session.scalars(db.select(ApiToken)).all() == []
+
+
+def test_api_event_list_issues_a_constant_number_of_queries(client, count_queries):
+    host, other = make_partner(), make_partner()
+    headers = token_for(make_user("staff", host))
+    make_involvement(make_event(lead=host, venue=make_venue(host)), other)
+    db.session.commit()
+    with count_queries() as few:
+        assert client.get("/api/v1/events", headers=headers).status_code == 200
+    for _ in range(15):
+        make_involvement(make_event(lead=host, venue=make_venue(host)), other)
+    db.session.commit()
+    with count_queries() as many:
+        assert len(client.get("/api/v1/events", headers=headers).get_json()["items"]) == 16
+    assert many.count == few.count
