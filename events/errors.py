@@ -7,6 +7,7 @@ from flask import Flask, current_app, render_template, request, session
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 
 class DomainError(Exception):
@@ -81,8 +82,10 @@ def problem(status: int, detail: str | None = None, *, errors: dict | None = Non
             headers: dict | None = None):
     """An RFC 9457 problem document (application/problem+json), what every JSON API error
     is; `errors` maps the fields of the request body or query to what is wrong with them."""
-    body = {"type": "about:blank", "title": str(TITLES.get(status, _l("Error"))),
-            "status": status, "detail": detail}
+    # "about:blank": the status says it all, so the title is its HTTP phrase (RFC 9457 4.2.1);
+    # the translated words for people are in `detail`.
+    body = {"type": "about:blank", "title": HTTP_STATUS_CODES.get(status, "Error"),
+            "status": status, "detail": detail or str(TITLES.get(status, _l("Error")))}
     if errors:
         body["errors"] = {str(k): str(v) for k, v in errors.items()}
     response = current_app.json.response(body)

@@ -154,10 +154,11 @@ class Contribution(ma.Schema):
 class Problem(ma.Schema):
     """RFC 9457 problem details."""
 
-    type = fields.String(required=True)
-    title = fields.String(required=True)
+    type = fields.String(required=True, metadata={"description": "always about:blank"})
+    title = fields.String(required=True, metadata={"description": "the HTTP status phrase"})
     status = fields.Integer(required=True)
-    detail = fields.String(allow_none=True)
+    detail = fields.String(required=True, metadata={
+        "description": "what went wrong, in the caller's language"})
     errors = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
         "description": "field name → what is wrong with it"})
 
