@@ -1,7 +1,5 @@
 """API helpers: a personal token for a person, and the Authorization header it goes in."""
 
-import pytest
-
 from events.api.tokens import issue_api_token
 from events.extensions import db
 
@@ -11,8 +9,3 @@ def token_for(user) -> dict:
     _row, secret = issue_api_token(user, "tests")
     db.session.commit()
     return {"Authorization": f"Bearer {secret}"}
-
-
-@pytest.fixture
-def bearer():
-    return token_for
