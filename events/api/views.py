@@ -133,13 +133,13 @@ class OneEvent(MethodView):
     @bp.response(200, schemas.Event)
     def get(self, event_id: int):
         """One event, when this caller may see it (else 404, as on the site)."""
-        return _dump_event(_visible(event_id))
+        return _dump_event(visible_event(event_id))
 
     @bp.arguments(schemas.EventFields)
     @bp.response(200, schemas.Event)
     def patch(self, body: dict, event_id: int):
         """Change fields of an event (the lead partner's staff); only the fields sent."""
-        event = _visible(event_id)
+        event = visible_event(event_id)
         _as_api_fields(services.update_event, current_user, event, **_event_values(body))
         return _dump_event(event)
 
@@ -187,7 +187,7 @@ def programmes():
 @bp.response(200, schemas.Event)
 def propose(event_id: int):
     """Draft → proposed: the invited partners see it and hear of their invitations."""
-    event = _visible(event_id)
+    event = visible_event(event_id)
     services.propose_event(current_user, event)
     return _dump_event(event)
 
@@ -209,7 +209,7 @@ def answer(body: dict, involvement_id: int):
 @bp.response(201, schemas.Contribution)
 def contribute(body: dict, event_id: int):
     """Record what a partner pledges to the event (that partner's staff)."""
-    event = _visible(event_id)
+    event = visible_event(event_id)
     slug = body.pop("partner", None)
     partner = (next((i.partner for i in event.involvements if i.partner.slug == slug), None)
                if slug else current_user.partner)
@@ -221,10 +221,6 @@ def contribute(body: dict, event_id: int):
 
 
 # ---- helpers --------------------------------------------------------------------------------
-
-def _visible(event_id: int) -> Event:
-    return visible_event(event_id)
-
 
 def _event_values(body: dict) -> dict:
     """The API's fields as the service's: rooms and programmes as objects (instants are
