@@ -148,3 +148,6 @@ def register_blueprints(app: Flask) -> None:
                calendar_bp, residents_bp, agreements_bp, outbox_bp, ops_bp, publishing_bp,
                series_bp, webhooks_bp):
         app.register_blueprint(bp)
+    from events.api.views import register_api
+
+    register_api(app)

@@ -71,6 +71,8 @@ DEFAULTS = {
     # "Send my confirmation again" on My events, per account.
     "RESEND_CONFIRMATION_RATE_LIMIT": "10 per hour",
     "IMPORT_RATE_LIMIT": "30 per hour",
+    # JSON API requests per personal token (per client address without one).
+    "API_RATE_LIMIT": "120 per minute",
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
     "PROXY_FIX_HOPS": 0,
     # Bodies larger than this are refused (413) before they are read.
@@ -100,7 +102,7 @@ ENV_STRINGS = (
     "MAIL_DEFAULT_SENDER", "MAIL_BACKEND", "RATELIMIT_STORAGE_URI", "SIGNIN_RATE_LIMIT",
     "DEFAULT_EVENT_TIMEZONE", "REPORT_TIMEZONE", "SIGNIN_ACCOUNT_RATE_LIMIT", "SIGNUP_RATE_LIMIT",
     "PASSWORD_RESET_RATE_LIMIT", "VERIFY_RESEND_RATE_LIMIT", "IMPORT_RATE_LIMIT",
-    "TASK_QUEUE_URL",
+    "TASK_QUEUE_URL", "API_RATE_LIMIT",
 )
 ENV_INTS = ("MAIL_PORT", "FEED_PAST_DAYS", "FEED_CANCELLED_DAYS", "FEED_FINGERPRINT_SECONDS",
             "AGENDA_PAGE_SIZE", "PROXY_FIX_HOPS", "MAX_CONTENT_LENGTH",

@@ -7,6 +7,7 @@ from flask import Flask, current_app, render_template, request, session
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 
 class DomainError(Exception):
@@ -70,10 +71,59 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
+API_PREFIX = "/api/"
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def problem(status: int, detail: str | None = None, *, errors: dict | None = None,
+            headers: dict | None = None):
+    """An RFC 9457 problem document (application/problem+json), what every JSON API error
+    is; `errors` maps the fields of the request body or query to what is wrong with them."""
+    # "about:blank": the status says it all, so the title is its HTTP phrase (RFC 9457 4.2.1);
+    # the translated words for people are in `detail`.
+    body = {"type": "about:blank", "title": HTTP_STATUS_CODES.get(status, "Error"),
+            "status": status, "detail": detail or str(TITLES.get(status, _l("Error")))}
+    if errors:
+        body["errors"] = {str(k): str(v) for k, v in errors.items()}
+    response = current_app.json.response(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    response.headers.update(headers or {})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _field_errors(error) -> dict | None:
+    """Field → message from a domain error (EventInvalid names several) or from webargs'
+    422 (flask-smorest's `data["messages"]`: location → field → [messages])."""
+    if isinstance(error, DomainError):
+        return getattr(error, "errors", None) or ({error.field: error.message}
+                                                  if error.field else None)
+    messages = (getattr(error, "data", None) or {}).get("messages") or {}
+    found = {}
+    for fields in messages.values():
+        for name, texts in (fields.items() if isinstance(fields, dict) else ()):
+            found[name] = " ".join(_flatten(texts))
+    return found or None
+
+
+def _flatten(texts) -> list[str]:
+    if isinstance(texts, dict):
+        return [f"{k}: {' '.join(_flatten(v))}" for k, v in texts.items()]
+    if isinstance(texts, list | tuple):
+        return [t for item in texts for t in _flatten(item)]
+    return [str(texts)]
+
+
 def _page(status: int, message: str | None, **extra):
     """The site's error page (with the navigation, which reads the signed-in user). If even
     that fails, the plain page that needs nothing but the request."""
     title = str(TITLES.get(status, _l("Error")))
+    if is_api_request():
+        return problem(status, message)
     if _wants_json():
         return {"error": title, "message": message}, status
     try:
@@ -102,6 +152,8 @@ def plain_page(status: int, message: str | None = None, headers: dict | None = N
     language = language_without_database()
     with force_locale(language):
         title = str(TITLES.get(status, _l("Error")))
+        if is_api_request():
+            return problem(status, message, headers=headers)
         if _wants_json():
             return {"error": title, "message": message}, status, headers or {}
         html = current_app.jinja_env.get_template("errors/plain.html").render(
@@ -120,6 +172,8 @@ def database_unavailable_page():
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
+        if is_api_request():
+            return problem(error.status, error.message, errors=_field_errors(error))
         return _page(error.status, error.message, sign_in_next=getattr(error, "next_url", None))
 
     @app.errorhandler(HTTPException)
@@ -127,6 +181,13 @@ def register_error_handlers(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         description = error.description if error.code not in (404, 500) else None
+        if is_api_request():
+            headers = dict(error.get_headers()) if error.code in (405, 429) else {}
+            headers.pop("Content-Type", None)
+            errors = _field_errors(error)
+            if errors:
+                description = str(_l("Some fields are not right; `errors` says why."))
+            return problem(error.code, description, errors=errors, headers=headers)
         return _page(error.code, description)
 
     @app.errorhandler(sa_exc.SQLAlchemyError)

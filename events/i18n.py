@@ -170,7 +170,7 @@ def register_template_helpers(app: Flask) -> None:
 
 ROOT = Path(__file__).resolve().parent.parent
 AREAS = ("auth", "partners", "planning", "contributions", "registrations", "calendar", "audit",
-         "residents", "agreements", "publishing", "webhooks")
+         "residents", "agreements", "publishing", "webhooks", "api")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
             "lazy_ngettext": (1, 2), "N_": None, "pgettext": ((1, "c"), 2),
             "npgettext": ((1, "c"), 2, 3), "lazy_pgettext": ((1, "c"), 2)}

@@ -1,6 +1,7 @@
 """Imports every model so that metadata, migrations and the shell see the whole schema."""
 
 from events.agreements.models import Agreement, ExchangeRate, RateCard, RateLine, Target
+from events.api.models import ApiToken
 from events.audit.models import AuditEntry
 from events.auth.models import User
 from events.calendar.models import CalendarState, FeedToken, ImportJob, StoredVEvent
@@ -19,9 +20,9 @@ from events.residents.models import CompanyDomain, ResidentCompany
 from events.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
-    "Agreement", "AuditEntry", "CalendarState", "CompanyDomain", "Contribution", "Event",
-    "ExchangeRate", "FeedToken", "Feedback", "ImportJob", "Involvement", "OutboxMessage",
-    "Partner", "Programme", "RateCard", "RateLine", "Registration", "RegistrationAnswer",
-    "RegistrationQuestion", "ResidentCompany", "StoredVEvent", "Target", "User", "Venue",
-    "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WorkerHeartbeat",
+    "Agreement", "ApiToken", "AuditEntry", "CalendarState", "CompanyDomain", "Contribution",
+    "Event", "ExchangeRate", "FeedToken", "Feedback", "ImportJob", "Involvement",
+    "OutboxMessage", "Partner", "Programme", "RateCard", "RateLine", "Registration",
+    "RegistrationAnswer", "RegistrationQuestion", "ResidentCompany", "StoredVEvent", "Target",
+    "User", "Venue", "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WorkerHeartbeat",
 ]

@@ -84,3 +84,6 @@ def user_limit_key() -> str:
     if current_user.is_authenticated:
         return f"user:{current_user.id}"
     return get_remote_address()
+
+
+has_signed_in_session = _has_signed_in_session  # for the JSON API, which reads no session

@@ -63,6 +63,13 @@ NOT_PAGES = {
     "publishing.programme_atom": "Atom feed (application/atom+xml)",
     "publishing.category_atom": "Atom feed (application/atom+xml)",
     "publishing.embed_stylesheet": "CSS with the partners' widget colours",
+    "api.Events": "JSON API (events, cursor pages); tests/api",
+    "api.Event": "JSON API (one event); tests/api",
+    "api.Series": "JSON API (a series); tests/api",
+    "api.partners": "JSON API (partners); tests/api",
+    "api.venues": "JSON API (rooms); tests/api",
+    "api.programmes": "JSON API (programmes); tests/api",
+    "api.openapi": "the API's OpenAPI document (JSON)",
     "calendar.import_job": "an import's progress and preview; the demo holds no import, so "
                            "tests/calendar/test_e2e_calendar.py uploads a file and checks this "
                            "page at 390 px with axe",

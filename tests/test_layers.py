@@ -19,6 +19,7 @@ RANK = {
     "registrations": 3,
     "calendar": 4, "contributions": 4, "residents": 4,
     "agreements": 5, "publishing": 5,
+    "api": 6,
 }
 # Modules that rank apart from their area.
 MODULE_RANK = {

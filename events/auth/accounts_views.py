@@ -10,7 +10,7 @@ from events.auth.forms import AccountForm, ActiveForm
 from events.auth.models import User
 from events.auth.permissions import can_manage_accounts
 from events.auth.services import accounts_for, create_account, set_account_active
-from events.auth.views import bp
+from events.auth.token_views import bp
 from events.enums import Role, label
 from events.errors import DomainError
 from events.extensions import db

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from events.api.models import ApiToken
 from events.audit.models import AuditEntry
 from events.audit.services import record
 from events.auth.models import User
@@ -66,13 +67,21 @@ def export_personal_data(user: User) -> dict:
             "exists": token is not None,
             "created_at": _iso(token.created_at) if token else None,
         },
+        # Names and dates only: the secrets are not kept.
+        "api_tokens": [
+            {"name": t.name, "created_at": _iso(t.created_at),
+             "revoked_at": _iso(t.revoked_at)}
+            for t in db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id)
+                                        .order_by(ApiToken.id))
+        ],
     }
 
 
 def delete_account(user: User, password: str) -> None:
     """The person deletes their account: personal fields blanked, registrations anonymised (they
     still count, so capacity, attendance figures and reports stay as they were), feed token
-    revoked, every session ended. The row stays so that the records that point at it hold."""
+    and API tokens revoked, every session ended. The row stays so that the records that point
+    at it hold."""
     if not user.check_password(password or ""):
         raise ValidationFailed(_("The password is not right."), field="password")
     if user.is_staff or user.is_admin:
@@ -81,6 +90,7 @@ def delete_account(user: User, password: str) -> None:
     now = utcnow()
     db.session.execute(sa.delete(FeedToken).where(FeedToken.user_id == user.id))
     forget_answers(sa.select(Registration.id).where(Registration.user_id == user.id))
+    db.session.execute(sa.delete(ApiToken).where(ApiToken.user_id == user.id))
     db.session.execute(
         sa.update(Registration).where(Registration.user_id == user.id,
                                       Registration.anonymised_at.is_(None))

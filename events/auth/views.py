@@ -19,6 +19,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from events.api.forms import ApiTokenForm, RevokeTokenForm
+from events.api.tokens import tokens_of
 from events.auth import services
 from events.auth.cli import register_auth_cli
 from events.auth.emails import lookup_form
@@ -229,8 +231,18 @@ def accept_invitation(token: str):
 @login_required
 def account():
     """The person's own account: address, residency, password, sessions, their data."""
-    return render_template("auth/account.html", form=ConfirmForm(),
-                           delete_form=DeleteAccountForm())
+    return account_page()
+
+
+def account_page(status: int = 200, *, token_form: ApiTokenForm | None = None,
+                 new_secret: str | None = None, delete_form=None):
+    """The account page, with the person's API tokens and whichever form just answered."""
+    return render_template(
+        "auth/account.html", form=ConfirmForm(),
+        delete_form=delete_form or DeleteAccountForm(),
+        token_form=token_form or ApiTokenForm(formdata=None),
+        revoke_form=RevokeTokenForm(), api_tokens=tokens_of(current_user),
+        new_secret=new_secret), status
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -272,8 +284,7 @@ def delete():
     except DomainError as error:
         roll_back()
         flash(error.message, "error")
-        return render_template("auth/account.html", form=ConfirmForm(),
-                               delete_form=form), error.status
+        return account_page(error.status, delete_form=form)
     logout_user()
     flash(_("Your account is deleted."), "info")
     return redirect(url_for("planning.index"))

@@ -9,6 +9,8 @@ ROUTES = {
     "auth.resend_verification": "signed-in",
     "auth.download_data": "signed-in",
     "auth.delete": "signed-in",
+    "auth.create_api_token": "signed-in",
+    "auth.revoke_token": "signed-in",
     "auth.forgot_password": "anyone",
     "auth.verify_email": "token",
     "auth.reset_password": "token",

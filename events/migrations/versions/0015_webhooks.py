@@ -1,7 +1,7 @@
 """webhooks: partners' endpoints, the deliveries queued for them, and each attempt
 
 Revision ID: 0015_webhooks
-Revises: 0013_questions
+Revises: 0014_api_tokens
 Create Date: 2026-11-27
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0015_webhooks'
-down_revision = '0013_questions'
+down_revision = '0014_api_tokens'
 branch_labels = None
 depends_on = None
 
