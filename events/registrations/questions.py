@@ -343,3 +343,42 @@ def events_with_questions(event_ids) -> set[int]:
         sa.select(RegistrationQuestion.event_id).distinct()
         .where(RegistrationQuestion.event_id.in_(ids),
                RegistrationQuestion.removed_at.is_(None))))
+
+
+class ChoiceCount(NamedTuple):
+    question: RegistrationQuestion
+    counts: list[tuple[str, int]]  # each option (or Yes/No) with how many chose it
+    answered: int
+
+
+def choice_counts(event: Event) -> list[ChoiceCount]:
+    """For each choice and yes/no question asked now: how many of the people registered (not
+    cancelled) chose each option, in the question's order; one query for the answers."""
+    asked = [q for q in current_questions(event) if q.kind in (
+        QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE, QuestionKind.CONSENT)]
+    if not asked:
+        return []
+    rows = db.session.execute(
+        sa.select(RegistrationAnswer.question_id, RegistrationAnswer.value)
+        .join(Registration, Registration.id == RegistrationAnswer.registration_id)
+        .where(Registration.event_id == event.id,
+               Registration.status != RegistrationStatus.CANCELLED,
+               RegistrationAnswer.question_id.in_([q.id for q in asked])))
+    tallies: dict[int, dict[str, int]] = {q.id: {} for q in asked}
+    answered: dict[int, int] = dict.fromkeys(tallies, 0)
+    for question_id, value in rows:
+        if value is None or value == [] or value == "":
+            continue
+        answered[question_id] += 1
+        for chosen in value if isinstance(value, list) else [value]:
+            key = shown(chosen) if isinstance(chosen, bool) else str(chosen)
+            tallies[question_id][key] = tallies[question_id].get(key, 0) + 1
+    found = []
+    for question in asked:
+        options = [_("Yes"), _("No")] if question.kind == QuestionKind.CONSENT \
+            else list(question.choices)
+        tally = tallies[question.id]
+        extra = [k for k in tally if k not in options]  # options renamed since answered
+        found.append(ChoiceCount(question, [(o, tally.get(o, 0)) for o in options + extra],
+                                 answered[question.id]))
+    return found

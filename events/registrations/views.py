@@ -172,6 +172,7 @@ def attendees(event_id: int):
         counts=event_counts(event), positions=waitlist_positions([event.id]),
         form=CheckInForm(q=search), total=len(registrations),
         columns=questions.answer_columns(event), answers=questions.answers_by_registration(event),
+        choice_counts=questions.choice_counts(event),
     )
 
 

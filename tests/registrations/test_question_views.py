@@ -229,3 +229,24 @@ def test_my_answers_page_of_an_event_without_questions_says_so(app, client, even
     page = client.get(f"/registrations/{registration.id}/answers").get_data(as_text=True)
     assert "This event asks no questions at registration." in page
     assert "answers-form" not in page
+
+
+def test_attendee_list_counts_each_choice(app, client, event, staff, residents, asked):
+    diet, track, consent = asked
+    event.capacity = 10
+    picks = ["IT", "IT", "Biotech", None]
+    with app.test_request_context("/", method="POST"):
+        for person, pick in zip(residents, picks, strict=False):
+            answers = {f"q{diet.id}": ["None"], f"q{consent.id}": ["y"]}
+            if pick:
+                answers[f"q{track.id}"] = [pick]
+            register(person, event, answers)
+    db.session.commit()
+    counted = {c.question.label: (c.counts, c.answered) for c in questions.choice_counts(event)}
+    assert counted["Track"] == ([("Biotech", 1), ("IT", 2)], 3)
+    assert counted["I agree to be photographed"] == ([("Yes", 4), ("No", 0)], 4)
+    assert "Dietary needs" not in counted  # free text is read in the list, not counted
+    login(client, staff)
+    page = client.get(f"/events/{event.id}/attendees").get_data(as_text=True)
+    assert "Answers at a glance" in page
+    assert "IT: <strong>2</strong>" in page
