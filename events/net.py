@@ -108,7 +108,10 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
 
 
 def _split(url: str):
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as error:  # e.g. "http://[example.com/": no URL at all
+        raise FetchFailed from error
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchFailed
     try:

@@ -92,6 +92,9 @@ def delete_account(user: User, password: str) -> None:
     forget_answers(sa.select(Registration.id).where(Registration.user_id == user.id))
     db.session.execute(sa.delete(ApiToken).where(ApiToken.user_id == user.id))
     db.session.execute(
+        sa.update(Registration).where(Registration.user_id == user.id)
+        .values(decline_reason=None))  # staff's words about the person
+    db.session.execute(
         sa.update(Registration).where(Registration.user_id == user.id,
                                       Registration.anonymised_at.is_(None))
         .values(anonymised_at=now, cancel_token_hash=None))
@@ -131,6 +134,6 @@ def anonymise_past_attendees(days: int, now: datetime | None = None) -> int:
     result = db.session.execute(
         sa.update(Registration)
         .where(Registration.event_id.in_(ended), Registration.anonymised_at.is_(None))
-        .values(anonymised_at=now or utcnow(), cancel_token_hash=None)
+        .values(anonymised_at=now or utcnow(), cancel_token_hash=None, decline_reason=None)
         .execution_options(synchronize_session=False))
     return result.rowcount or 0

@@ -114,9 +114,10 @@ class SeriesShare:
         return self.statuses.get(ContributionStatus.PLEDGED, 0)
 
 
-def series_contributions(series: Series) -> list[SeriesShare]:
-    """The contributions recorded for the whole series, in the order they were recorded."""
-    ids = [e.id for e in series.occurrences]
+def series_contributions(series: Series, dates: list | None = None) -> list[SeriesShare]:
+    """The contributions recorded for the whole series (over `dates`, by default all of
+    them), in the order they were recorded."""
+    ids = [e.id for e in (series.occurrences if dates is None else dates)]
     if not ids:
         return []
     rows = db.session.scalars(
@@ -175,10 +176,11 @@ class PartnerTotal:
     hours: Decimal = Decimal(0)
 
 
-def series_totals(series: Series) -> list[PartnerTotal]:
-    """Each partner's contributions to the series' dates (per-date rows and shares of
-    whole-series ones alike, withdrawn ones left out): counted once, as the reports do."""
-    ids = [e.id for e in series.occurrences]
+def series_totals(series: Series, dates: list | None = None) -> list[PartnerTotal]:
+    """Each partner's contributions to the series' dates (`dates`, by default all of them;
+    per-date rows and shares of whole-series ones alike, withdrawn ones left out): counted
+    once, as the reports do."""
+    ids = [e.id for e in (series.occurrences if dates is None else dates)]
     if not ids:
         return []
     totals: dict[int, PartnerTotal] = {}
@@ -200,11 +202,12 @@ def series_panel(actor, series: Series) -> dict:
     """What the series page shows of the ledger: each partner's totals over the dates, the
     whole-series contributions with the buttons the actor may use, and whether they may add;
     None for people who do not see the ledger (visitors and residents)."""
-    if not series.occurrences or not can_view_contributions(actor, series.occurrences[0]):
+    seen = [e for e in series.occurrences if can_view_contributions(actor, e)]
+    if not seen:
         return None
-    found = series_contributions(series)
+    found = series_contributions(series, seen)  # a date the actor may not see adds nothing
     return {
-        "totals": series_totals(series),
+        "totals": series_totals(series, seen),
         "shares": found,
         "may_change": {s.key: may_change(actor, s) for s in found},
         "can_add": bool(partners_who_may_add(actor, series)),

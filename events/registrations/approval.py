@@ -14,7 +14,7 @@ from events.enums import EventStatus, RegistrationStatus
 from events.errors import Conflict, NotAllowed, ValidationFailed
 from events.extensions import db
 from events.planning.models import Event
-from events.registrations import mails, services
+from events.registrations import announce, mails, services
 from events.registrations.models import Registration
 from events.text import one_line
 
@@ -77,6 +77,8 @@ def approve(actor, registration: Registration) -> Registration:
            {"status": [RegistrationStatus.PENDING.value, registration.status.value]},
            event=event)
     services.send_status_mail(registration, token)
+    if registration.status == RegistrationStatus.CONFIRMED:
+        announce.confirmed(registration)
     return registration
 
 

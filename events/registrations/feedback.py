@@ -64,7 +64,7 @@ def refusal_to_give_feedback(user, event: Event, now: datetime | None = None
 
 
 def _rating(value) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip() in {str(r) for r in RATINGS}:
         value = int(value)
     rating = value if isinstance(value, int) and not isinstance(value, bool) else 0
     if rating not in RATINGS:

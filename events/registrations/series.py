@@ -9,6 +9,7 @@ from events.enums import EventStatus
 from events.errors import Conflict, DomainError
 from events.planning.models import Event, Series
 from events.planning.series import named, open_occurrences, series_mail
+from events.registrations.questions import events_with_questions
 from events.registrations.services import (
     active_registration_of,
     cancel_registration,
@@ -31,6 +32,12 @@ def register_for_series(actor, series: Series) -> list:
     dates = [e for e in _registrable(series) if registration_refusal(actor, e) is None]
     if not dates:
         raise Conflict(_("No date of this series is open for registration."))
+    asking = events_with_questions(e.id for e in dates)
+    if asking:
+        first = next(e for e in dates if e.id in asking)
+        raise Conflict(_("%(date)s asks questions of the people who register: register for "
+                         "each date from its own page.", date=first.starts_at.astimezone(
+                             first.zone).date().isoformat()))
     results = []
     for event in dates:  # in date order: every registrant locks the dates in the same order
         try:

@@ -179,18 +179,21 @@ def register(actor, event: Event, answers: Mapping | None = None) -> Registered:
     record(actor, "registration.create", registration,
            {"status": [None, registration.status.value]}, event=event)
     send_status_mail(registration, token)
+    if registration.status == RegistrationStatus.CONFIRMED:
+        announce.confirmed(registration)
     return Registered(registration, is_new=True, cancel_token=token)
 
 
 def send_status_mail(registration: Registration, token: str) -> None:
-    """The mail that tells a person where their registration stands, with its cancel link."""
+    """The mail that tells a person where their registration stands, with its cancel link
+    (also sent again on request, so partners' webhooks are told by the callers that change
+    the status, not here)."""
     if registration.status == RegistrationStatus.PENDING:
         mails.pending(registration, token)
     elif registration.status == RegistrationStatus.WAITLISTED:
         mails.waitlisted(registration, waitlist_position(registration), token)
     else:
         mails.confirmed(registration, token)
-        announce.confirmed(registration)
 
 
 def own_registration(actor, registration_id: int) -> Registration:

@@ -80,7 +80,7 @@ def answers_page(event, registration, error: ValidationFailed | None = None):
         multiple = {questions.field_name(q) for q in asked
                     if q.kind == QuestionKind.MULTIPLE_CHOICE}
         form = answers_form(asked, formdata=None, data={
-            name: value if name in multiple else value[0]
+            name: value if name in multiple else (value[0] if value else None)
             for name, value in questions.form_values(registration).items()})
     if error is not None and error.field and error.field in form:
         form[error.field].errors = [error.message]

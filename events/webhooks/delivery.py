@@ -80,9 +80,12 @@ def send(row: WebhookDelivery, clock=time.monotonic) -> WebhookAttempt:
                                   deadline=current_app.config["WEBHOOK_TIMEOUT"],
                                   max_bytes=EXCERPT, clock=clock)
     except FetchFailed as error:
+        # The page says only "late" or "no connection": telling refused ports from silent
+        # ones would make the form a port scanner. The server log keeps the cause.
         cause = error.__cause__
-        attempt.error = (f"{type(cause).__name__}: {cause}" if cause is not None
-                         else "refused or unreachable address")[:EXCERPT]
+        log.info("webhook %s: %r", row.id, cause)
+        attempt.error = ("no answer in time" if isinstance(cause, TimeoutError)
+                         else "no connection, or the address is not allowed")
     except Exception as error:   # this message only: logged as a failed attempt, retried
         log.exception("webhook %s could not be sent", row.id)
         attempt.error = f"{type(error).__name__}: {error}"[:EXCERPT]

@@ -66,7 +66,7 @@ def test_the_form_closes_feedback_days_after_the_end(app, host):
 def test_a_rating_is_one_to_five_and_given_once(app, over):
     guest = make_user()
     came(over, guest)
-    for wrong in (None, "", "0", "6", "five", 4.5):
+    for wrong in (None, "", "0", "6", "five", 4.5, "²", "05", True):
         with pytest.raises(ValidationFailed) as refused:
             give_feedback(guest, over, wrong)
         assert refused.value.field == "rating"

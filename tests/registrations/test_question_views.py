@@ -250,3 +250,21 @@ def test_attendee_list_counts_each_choice(app, client, event, staff, residents, 
     page = client.get(f"/events/{event.id}/attendees").get_data(as_text=True)
     assert "Answers at a glance" in page
     assert "IT: <strong>2</strong>" in page
+
+
+def test_an_unticked_optional_consent_is_shown_back_unticked(app, client, event, residents):
+    staff_user = event.involvements[0]
+    with app.test_request_context("/", method="POST"):
+        from tests.factories import make_user as _user
+
+        manager = _user("staff", staff_user.partner)
+        photo = questions.add_question(manager, event, kind="consent",
+                                       label="Photos are fine", is_required=False)
+        registration = register(residents[0], event, {}).registration
+    db.session.commit()
+    answers = {a.question_id: a.value for a in registration.answers}
+    assert answers.get(photo.id) in (False, None)
+    login(client, residents[0])
+    page = client.get(f"/registrations/{registration.id}/answers")
+    assert page.status_code == 200
+    assert 'checked' not in page.get_data(as_text=True).split("Photos are fine")[0][-300:]

@@ -150,3 +150,23 @@ def test_series_page_offers_it_and_the_form_records_it(client, world, course):
     assert "Add a contribution to the whole series" not in client.get(
         f"/series/{course.id}").get_data(as_text=True)
     assert client.get(f"/series/{course.id}/contributions/new").status_code in (403, 404)
+
+
+def test_the_series_panel_sums_only_the_dates_the_reader_may_see(world, course):
+    from events.contributions.series import series_panel
+
+    add_contribution(world.staff_a, course.occurrences[0], world.a, kind="funding",
+                     description="Seen", amount="100", currency="RUB")
+    hidden = course.occurrences[1]
+    add_contribution(world.staff_a, hidden, world.a, kind="funding", description="Hidden",
+                     amount="900", currency="RUB")
+    hidden.status = EventStatus.DRAFT  # a date taken back to draft: partner B no longer sees it
+    for involvement in hidden.involvements:
+        if involvement.partner_id == world.b.id:
+            db.session.delete(involvement)
+    db.session.flush()
+    db.session.expire_all()
+    totals = {t.partner.id: t for t in series_panel(world.staff_b, course)["totals"]}
+    assert totals[world.a.id].money == {"RUB": Decimal("100")}
+    mine = {t.partner.id: t for t in series_panel(world.staff_a, course)["totals"]}
+    assert mine[world.a.id].money == {"RUB": Decimal("1000")}

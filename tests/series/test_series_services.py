@@ -225,3 +225,16 @@ def test_register_for_series_twice_keeps_one_registration_per_date(world, values
     register_for_series(world.resident, series)
     again = register_for_series(world.resident, series)
     assert [r.is_new for r in again] == [False] * 3
+
+
+def test_register_for_series_is_refused_in_words_when_a_date_asks_questions(world, values,
+                                                                             weekly, app):
+    from events.registrations.questions import add_question
+
+    series = scheduled_series(world, values, weekly)
+    with app.test_request_context("/", method="POST"):
+        add_question(world.staff_a, series.occurrences[1], kind="text", label="Diet",
+                     is_required=True)
+    with pytest.raises(Conflict, match="asks questions"):
+        register_for_series(world.resident, series)
+    assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 0

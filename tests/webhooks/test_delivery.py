@@ -100,7 +100,7 @@ def test_delivery_retries_after_500_and_a_timeout_then_succeeds_exactly_once(app
     log = attempts_of(row)
     assert [a.status_code for a in log] == [500, None, 200]
     assert log[0].error == "HTTP 500"
-    assert "timed out" in log[1].error.lower() or "timeout" in log[1].error.lower()
+    assert log[1].error == "no answer in time"  # the kind of failure, never its details
 
 
 def test_delivery_is_dead_when_the_retries_run_out(app, receiver):

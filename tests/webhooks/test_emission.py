@@ -13,7 +13,11 @@ from events.extensions import db
 from events.outbox.services import PENDING_FLAG
 from events.planning.services import cancel_event, schedule_event, update_event
 from events.registrations.models import Registration
-from events.registrations.services import cancel_registration, register
+from events.registrations.services import (
+    cancel_registration,
+    register,
+    resend_confirmation,
+)
 from events.webhooks.models import WebhookDelivery
 from tests.factories import make_event, make_involvement, make_partner, make_user, make_venue
 from tests.webhooks.conftest import make_endpoint
@@ -142,3 +146,16 @@ def test_emission_rolls_back_with_the_change(scene):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(WebhookDelivery)) == 0
     assert not db.session.info.get(PENDING_FLAG)
     assert db.session.get(type(event), event.id).status == EventStatus.PROPOSED
+
+
+def test_emission_sending_the_confirmation_again_is_no_new_seat(scene):
+    event, _endpoints, coordinator = scene
+    schedule_event(coordinator, event)
+    resident = make_user()
+    registration = register(resident, event).registration
+    assert len(queued("registration.confirmed")) == 2  # lead and co-host, once each
+    resend_confirmation(resident, registration)
+    resend_confirmation(resident, registration)
+    db.session.flush()
+    assert db.session.scalar(sa.select(sa.func.count(WebhookDelivery.id)).where(
+        WebhookDelivery.event_type == "registration.confirmed")) == 2

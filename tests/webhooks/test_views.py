@@ -49,6 +49,7 @@ def test_views_coordinator_registers_an_endpoint_and_sees_its_secret(app, client
     ("http://169.254.169.254/latest/meta-data", "private network or to this machine"),
     ("ftp://example.org/hook", "http:// or https://"),
     ("hooks.example.org", "http:// or https://"),
+    ("http://[example.org/hook", "http:// or https://"),  # no URL at all: a 4xx, not a 500
     ("", "Enter the address"),
 ])
 def test_views_private_or_malformed_urls_are_refused_beside_the_field(app, client, partner,
