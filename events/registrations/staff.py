@@ -22,7 +22,7 @@ from events.errors import Conflict, NotAllowed, ValidationFailed
 from events.extensions import db
 from events.mail import absolute_url, queue_mail
 from events.planning.models import Event
-from events.registrations import mails, services
+from events.registrations import announce, mails, services
 from events.registrations.models import Registration
 from events.text import one_line
 
@@ -88,6 +88,8 @@ def add_person(actor, event: Event, *, email: str, name: str = "") -> Registrati
         mails.waitlisted(registration, services.waitlist_position(registration), token)
     else:
         mails.confirmed(registration, token)
+    if not full:
+        announce.confirmed(registration)  # a seat like any other, for partners' webhooks
     return registration
 
 

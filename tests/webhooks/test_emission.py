@@ -159,3 +159,13 @@ def test_emission_sending_the_confirmation_again_is_no_new_seat(scene):
     db.session.flush()
     assert db.session.scalar(sa.select(sa.func.count(WebhookDelivery.id)).where(
         WebhookDelivery.event_type == "registration.confirmed")) == 2
+
+
+def test_emission_a_person_staff_add_to_the_list_is_a_seat_too(scene):
+    from events.registrations.staff import add_person
+
+    event, endpoints, coordinator = scene
+    schedule_event(coordinator, event)
+    person = make_user(email="walk.in@example.org")
+    add_person(coordinator, event, email=person.email)
+    assert receivers(endpoints, "registration.confirmed") == {"lead", "cohost"}
