@@ -63,24 +63,25 @@ def retry_delay(attempts: int) -> timedelta | None:
     return timedelta(minutes=RETRY_MINUTES[attempts - 1])
 
 
-def claim(limit: int = BATCH, *, now: datetime | None = None) -> list[int]:
-    """Take up to `limit` due messages for this worker, in a committed transaction."""
+def claim_due(model, queued, sending, limit: int, now: datetime | None = None) -> list[int]:
+    """Take up to `limit` due rows of a leased work table (the outbox, webhook deliveries)
+    for this worker, in a committed transaction: queued rows whose time has come and rows
+    whose sender's lease ran out, skipping those another worker holds (SKIP LOCKED; on
+    SQLite the write lock does the same). `model` has status, next_attempt_at, attempts,
+    last_attempt_at, claimed_by and claimed_until."""
     now = now or utcnow()
     me = worker_name()
     lease = timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
     due = sa.or_(
-        sa.and_(OutboxMessage.status == OutboxStatus.QUEUED,
-                OutboxMessage.next_attempt_at <= now),
-        sa.and_(OutboxMessage.status == OutboxStatus.SENDING,
-                OutboxMessage.claimed_until < now),
+        sa.and_(model.status == queued, model.next_attempt_at <= now),
+        sa.and_(model.status == sending, model.claimed_until < now),
     )
     try:
         rows = list(db.session.scalars(
-            sa.select(OutboxMessage).where(due).order_by(OutboxMessage.next_attempt_at,
-                                                         OutboxMessage.id)
+            sa.select(model).where(due).order_by(model.next_attempt_at, model.id)
             .limit(limit).with_for_update(skip_locked=True)))
         for row in rows:
-            row.status = OutboxStatus.SENDING
+            row.status = sending
             row.claimed_by = me
             row.claimed_until = now + lease
             row.attempts += 1
@@ -91,6 +92,11 @@ def claim(limit: int = BATCH, *, now: datetime | None = None) -> list[int]:
         db.session.rollback()
         raise
     return ids
+
+
+def claim(limit: int = BATCH, *, now: datetime | None = None) -> list[int]:
+    """Take up to `limit` due messages for this worker, in a committed transaction."""
+    return claim_due(OutboxMessage, OutboxStatus.QUEUED, OutboxStatus.SENDING, limit, now)
 
 
 def build_message(row: OutboxMessage) -> Message:

@@ -10,7 +10,7 @@ sends again when the lease runs out, with the same webhook-id for the receiver t
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
@@ -18,7 +18,7 @@ from flask import current_app
 from events.db import utcnow
 from events.extensions import db
 from events.net import FetchFailed, post_url
-from events.outbox.delivery import retry_delay, worker_name
+from events.outbox.delivery import claim_due, retry_delay, worker_name
 from events.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery
 from events.webhooks.signing import headers as signed_headers
 
@@ -36,33 +36,10 @@ class Outcome:
 
 
 def claim(limit: int = BATCH, *, now: datetime | None = None) -> list[int]:
-    """Take up to `limit` due deliveries for this worker, in a committed transaction."""
-    now = now or utcnow()
-    me = worker_name()
-    lease = timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
-    due = sa.or_(
-        sa.and_(WebhookDelivery.status == DeliveryStatus.QUEUED,
-                WebhookDelivery.next_attempt_at <= now),
-        sa.and_(WebhookDelivery.status == DeliveryStatus.SENDING,
-                WebhookDelivery.claimed_until < now),
-    )
-    try:
-        rows = list(db.session.scalars(
-            sa.select(WebhookDelivery).where(due)
-            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-            .limit(limit).with_for_update(skip_locked=True)))
-        for row in rows:
-            row.status = DeliveryStatus.SENDING
-            row.claimed_by = me
-            row.claimed_until = now + lease
-            row.attempts += 1
-            row.last_attempt_at = now
-        ids = [row.id for row in rows]
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return ids
+    """Take up to `limit` due deliveries for this worker, in a committed transaction (the
+    outbox's leases: events.outbox.delivery.claim_due)."""
+    return claim_due(WebhookDelivery, DeliveryStatus.QUEUED, DeliveryStatus.SENDING, limit,
+                     now)
 
 
 def send(row: WebhookDelivery, clock=time.monotonic) -> WebhookAttempt:
