@@ -22,14 +22,17 @@ from events.demo_season import (
     ACCEPT_NOTES,
     ACCESSIBILITY,
     ADMIN,
+    BIO,
     PARTNERS,
     PROGRAMME,
     RESIDENTS,
     SEASON,
+    TECH,
     Spec,
 )
 from events.enums import (
     Audience,
+    Category,
     ContributionKind,
     ContributionStatus,
     EventFormat,
@@ -117,6 +120,7 @@ def seed_demo(now: datetime | None = None) -> bool:
 
     seed_residency()
     seed_agreements(demo.now)
+    _demo_series(demo)
     # The demo tells a story that has already happened: the mails its steps queued (invitations,
     # confirmations…) are not owed to anyone, so the worker does not print them on first start.
     db.session.flush()
@@ -288,6 +292,42 @@ def _demo_feedback(event: Event, reg: Registration) -> None:
         rating, comment = rng.choice(FEEDBACK_COMMENTS)
         db.session.add(Feedback(registration=reg, event=event, rating=rating, comment=comment,
                                 created_at=event.ends_at + timedelta(hours=rng.randint(3, 40))))
+
+
+def _demo_series(demo: _Demo) -> None:
+    """A weekly series planned the way staff plan one: Technopolis creates six online office
+    hours, invites BioPharmCluster as co-host, proposes; BioPharmCluster accepts every date;
+    it is scheduled, and two residents register for the whole series."""
+    from events.planning.recurrence import WEEKLY, Pattern
+    from events.planning.series import (
+        answer_series_invitation,
+        create_series,
+        invite_series,
+        propose_series,
+        schedule_series,
+    )
+    from events.registrations.series import register_for_series
+
+    lead, guest = demo.staff[TECH][0], demo.staff[BIO][0]  # the coordinators
+    day = demo.today + timedelta(days=(3 - demo.today.weekday()) % 7 + 7)  # a Thursday
+    starts = datetime.combine(day, time(16, 0), MOSCOW)
+    series = create_series(lead, {
+        "title": "Часы наставников: консультации для резидентов",
+        "summary": "Еженедельные онлайн-консультации наставников обоих кластеров.",
+        "description": "Приходите с вопросами о грантах, выходе на рынок и пилотных "
+                       "проектах: каждый четверг отвечают наставники «Технополиса» и "
+                       "БиоФармКластера «Северный».",
+        "category": Category.CONSULTING_DAY, "format": EventFormat.ONLINE,
+        "online_url": "https://meet.technopolis.example/office-hours",
+        "starts_at": starts, "ends_at": starts + timedelta(hours=1, minutes=30),
+        "timezone": "Europe/Moscow", "capacity": 25, "audience": Audience.RESIDENTS,
+    }, Pattern(WEEKLY, weekdays=(day.weekday(),), count=6), allow_series_registration=True)
+    invite_series(lead, series, demo.partners[BIO], InvolvementRole.CO_HOST)
+    propose_series(lead, series)
+    answer_series_invitation(guest, series, True, "Наставники БФК будут каждую неделю.")
+    schedule_series(lead, series)
+    for resident in demo.residents[:2]:
+        register_for_series(resident, series)
 
 
 def _demo_registrations(demo: _Demo, event: Event, spec: Spec, checker: User) -> None:

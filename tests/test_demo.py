@@ -63,7 +63,8 @@ def test_demo_covers_every_screen(app):
     residents = db.session.scalars(sa.select(User).where(User.role == Role.RESIDENT)).all()
     assert len(residents) >= 12
     assert len({r.company for r in residents}) >= 12
-    assert 35 <= count(Event) <= 45
+    assert 35 <= db.session.scalar(sa.select(sa.func.count(Event.id))
+                                   .where(Event.series_id.is_(None))) <= 45
     assert set(db.session.scalars(sa.select(Event.status))) == set(EventStatus)
     assert set(db.session.scalars(sa.select(Event.audience))) == set(Audience)
     assert set(db.session.scalars(sa.select(Involvement.role))) == set(InvolvementRole)
@@ -96,7 +97,7 @@ def test_demo_season_has_no_numbered_clones_and_is_written_russian_first(app):
     seed_demo()
     db.session.commit()
     events = _events()
-    titles = [e.title for e in events]
+    titles = [e.title for e in events if e.series_id is None]  # a series' dates share one
     assert len(set(titles)) == len(titles)
     assert not [t for t in titles if re.search(r"#\s*\d|\(\d+\)$|\s\d+$", t)]
     cyrillic = re.compile(r"[А-Яа-яЁё]")
@@ -179,8 +180,13 @@ def test_demo_dates_follow_the_season_from_the_day_it_is_loaded(app):
     seed_demo(now=now)
     db.session.commit()
     today = now.astimezone(MOSCOW).date()
-    found = {e.title: (e.local_starts_at.date() - today).days for e in _events()}
+    found = {e.title: (e.local_starts_at.date() - today).days for e in _events()
+             if e.series_id is None}
     assert found == {spec.title: spec.day for spec in SEASON}
+    # The series starts on the Thursday of next week from that day, too.
+    first = min(e.local_starts_at.date() for e in _events() if e.series_id is not None)
+    assert first.weekday() == 3
+    assert 7 <= (first - today).days <= 13
 
 
 def test_demo_history_reads_in_words(app, client):
@@ -201,3 +207,18 @@ def test_demo_history_reads_in_words(app, client):
         assert str(SOME_CHANGE).split(" ", 1)[1] not in history
         assert "lead_partner" not in history
         assert "None" not in history
+
+
+def test_demo_has_a_scheduled_weekly_series_with_residents_for_every_date(app):
+    from events.planning.models import Series
+
+    seed_demo()
+    db.session.commit()
+    (series,) = db.session.scalars(sa.select(Series)).all()
+    dates = series.occurrences
+    assert len(dates) == 6
+    assert {e.status for e in dates} == {EventStatus.SCHEDULED}
+    assert {len([i for i in e.involvements if i.state.value == "accepted"]) for e in dates} \
+        == {2}
+    assert db.session.scalar(sa.select(sa.func.count(Registration.id)).where(
+        Registration.event_id.in_([e.id for e in dates]))) == 12
