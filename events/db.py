@@ -7,6 +7,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from flask import has_request_context, request
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
 
 
 def utcnow() -> datetime:
@@ -101,12 +102,37 @@ def _sqlite_begin_mode() -> str:
     return "BEGIN IMMEDIATE"
 
 
+class unicode_lower(sa.sql.functions.GenericFunction):  # noqa: N801 (an SQL function)
+    """lower() of any alphabet: PostgreSQL's lower() knows Cyrillic; SQLite's only ASCII, so
+    there it is Python's str.lower, registered on each connection (configure_sqlite)."""
+
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(unicode_lower)
+def _lower(element, compiler, **kw):
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(unicode_lower, "sqlite")
+def _lower_sqlite(element, compiler, **kw):
+    return f"unicode_lower({compiler.process(element.clauses, **kw)})"
+
+
+def _python_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 def configure_sqlite(engine: Engine) -> None:
-    """Foreign keys on, WAL, a generous busy timeout and explicit transaction starts."""
+    """Foreign keys on, WAL, a generous busy timeout, explicit transaction starts, and a
+    lower() for every alphabet (unicode_lower)."""
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        dbapi_connection.create_function("unicode_lower", 1, _python_lower,
+                                         deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")

@@ -134,6 +134,17 @@ def _at(entry, when: datetime):
     return entry
 
 
+def spec_texts(spec) -> dict[str, str]:
+    """A season event's text in the language it is written in and in the other one."""
+    own, other = ("en", "ru") if spec.english else ("ru", "en")
+    texts = {f"title_{own}": spec.title, f"summary_{own}": spec.summary,
+             f"description_{own}": spec.description}
+    if spec.other:
+        texts |= dict(zip((f"title_{other}", f"summary_{other}", f"description_{other}"),
+                          spec.other, strict=True))
+    return texts
+
+
 def _demo_event(demo: _Demo, index: int, spec: Spec) -> None:
     lead = demo.partners[spec.lead]
     coordinator, member = demo.staff[spec.lead]
@@ -150,8 +161,7 @@ def _demo_event(demo: _Demo, index: int, spec: Spec) -> None:
     cancelled = (min(demo.now, starts) - timedelta(days=2)) if status == EventStatus.CANCELLED \
         else None
     event = Event(
-        title=spec.title, summary=spec.summary, description=spec.description,
-        category=spec.category, format=spec.format, venue=venue,
+        **spec_texts(spec), category=spec.category, format=spec.format, venue=venue,
         online_url=f"https://meet.example.org/{spec.key}"
         if spec.format != EventFormat.IN_PERSON else None,
         starts_at=starts, ends_at=ends, timezone="Europe/Moscow", capacity=spec.capacity,
@@ -168,7 +178,8 @@ def _demo_event(demo: _Demo, index: int, spec: Spec) -> None:
                                invited_at=created, answered_by=member, answered_at=created))
     db.session.flush()
     _at(record(member, "event.create", event, {
-        "title": [None, event.title], "category": [None, event.category],
+        "title_ru": [None, event.title_ru], "title_en": [None, event.title_en],
+        "category": [None, event.category],
         "format": [None, event.format], "venue": [None, venue.label if venue else None],
         "starts_at": [None, starts], "ends_at": [None, ends],
         "capacity": [None, event.capacity], "audience": [None, event.audience],
@@ -184,7 +195,7 @@ def _demo_event(demo: _Demo, index: int, spec: Spec) -> None:
                    {"status": [EventStatus.PROPOSED, EventStatus.SCHEDULED],
                     "published_at": [None, published]}), published)
     if status != EventStatus.DRAFT:
-        _demo_contributions(demo, event, involvements, created + timedelta(days=8))
+        _demo_contributions(demo, event, spec.title, involvements, created + timedelta(days=8))
     if status == EventStatus.SCHEDULED and spec.audience != Audience.INTERNAL:
         _demo_registrations(demo, event, spec, coordinator)
     if cancelled is not None:
@@ -206,7 +217,7 @@ def _demo_involvements(demo: _Demo, event: Event, spec: Spec, inviter: User,
         state = InvolvementState(invited.answer) if invited.answer else InvolvementState.INVITED
         answerer = demo.staff[invited.partner][0]
         answered_at = created + timedelta(days=4) if invited.answer else None
-        note = invited.note or (ACCEPT_NOTES[(len(event.title) + n) % len(ACCEPT_NOTES)]
+        note = invited.note or (ACCEPT_NOTES[(len(spec.title) + n) % len(ACCEPT_NOTES)]
                                 if state == InvolvementState.ACCEPTED else "")
         involvement = Involvement(
             event=event, partner=partner, role=role, state=state, note=note,
@@ -229,8 +240,10 @@ def _demo_involvements(demo: _Demo, event: Event, spec: Spec, inviter: User,
     return taking_part
 
 
-def _demo_contributions(demo: _Demo, event: Event, taking_part, when: datetime) -> None:
-    """What each partner that takes part gives, in the words its staff would write."""
+def _demo_contributions(demo: _Demo, event: Event, title: str, taking_part,
+                        when: datetime) -> None:
+    """What each partner that takes part gives, in the words its staff would write
+    (`title`: the event's in the language it is written in)."""
     rng = demo.rng
     in_person = event.format != EventFormat.ONLINE
     rows = []
@@ -254,12 +267,12 @@ def _demo_contributions(demo: _Demo, event: Event, taking_part, when: datetime) 
                          Decimal(rng.randint(4, 12)), "hours", None, "RUB"))
         rows.append((partner, ContributionKind.PROMOTION, "Анонс в рассылке и соцсетях", None,
                      "", Decimal(rng.randint(5, 30) * 1000), "RUB"))
-        if event.title.isascii():  # international events: a travel grant in euros
+        if title.isascii():  # international events: a travel grant in euros
             rows.append((partner, ContributionKind.FUNDING, "Грант на поездку зарубежного "
                          "спикера", None, "", Decimal("1250.00"), "EUR"))
     for n, (partner, kind, text, qty, unit, amount, currency) in enumerate(rows):
         status = ContributionStatus.DELIVERED if event.is_past else ContributionStatus.PLEDGED
-        if kind == ContributionKind.CATERING and len(event.title) % 4 == 0:
+        if kind == ContributionKind.CATERING and len(title) % 4 == 0:
             status = ContributionStatus.WITHDRAWN
         author = demo.staff[partner.slug][1]
         item = Contribution(event=event, partner=partner, kind=kind, description=text,
@@ -311,11 +324,16 @@ def _demo_series(demo: _Demo) -> None:
     day = demo.today + timedelta(days=(3 - demo.today.weekday()) % 7 + 7)  # a Thursday
     starts = datetime.combine(day, time(16, 0), MOSCOW)
     series = create_series(lead, {
-        "title": "Часы наставников: консультации для резидентов",
-        "summary": "Еженедельные онлайн-консультации наставников обоих кластеров.",
-        "description": "Приходите с вопросами о грантах, выходе на рынок и пилотных "
-                       "проектах: каждый четверг отвечают наставники «Технополиса» и "
-                       "БиоФармКластера «Северный».",
+        "title_ru": "Часы наставников: консультации для резидентов",
+        "summary_ru": "Еженедельные онлайн-консультации наставников обоих кластеров.",
+        "description_ru": "Приходите с вопросами о грантах, выходе на рынок и пилотных "
+                          "проектах: каждый четверг отвечают наставники «Технополиса» и "
+                          "БиоФармКластера «Северный».",
+        "title_en": "Mentor hours: consultations for residents",
+        "summary_en": "Weekly online consultations with mentors from both clusters.",
+        "description_en": "Bring your questions about grants, going to market and pilot "
+                          "projects: every Thursday, mentors of Technopolis Moscow and "
+                          "BioPharmCluster “Northern” answer them.",
         "category": Category.CONSULTING_DAY, "format": EventFormat.ONLINE,
         "online_url": "https://meet.technopolis.example/office-hours",
         "starts_at": starts, "ends_at": starts + timedelta(hours=1, minutes=30),

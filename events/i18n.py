@@ -1,5 +1,5 @@
-"""Languages (person's setting → session → Accept-Language), translation catalogues and the
-template helpers that format dates in an event's own time zone."""
+"""Languages (?lang= → person's setting → session → Accept-Language), translation
+catalogues and the template helpers that format dates in an event's own time zone."""
 
 from datetime import datetime
 from pathlib import Path
@@ -31,6 +31,8 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI and background work: mail sets its own locale
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.args.get("lang") in languages:  # a link or a feed naming its language
+        return request.args["lang"]
     user = current_user
     if user is not None and user.is_authenticated and user.locale in languages:
         return user.locale
@@ -150,7 +152,12 @@ def register_template_helpers(app: Flask) -> None:
         format_currency=format_currency,
         format_decimal=format_decimal,
     )
-    app.jinja_env.globals.update(event_when=event_when, label=label)
+    from events import bilingual
+
+    app.jinja_env.globals.update(
+        event_when=event_when, label=label, text_languages=bilingual.preference,
+        lang_attr=bilingual.lang_attr, other_versions=bilingual.other_versions,
+        language_names=bilingual.NAMES)
     from events.ui import register_ui_helpers
 
     register_ui_helpers(app)

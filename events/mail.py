@@ -11,6 +11,7 @@ from flask import current_app, has_request_context, render_template, request, ur
 from flask_babel import force_locale
 from flask_mail import Message, email_dispatched
 
+from events import bilingual
 from events.extensions import mail
 from events.i18n import N_
 from events.text import one_line
@@ -71,6 +72,7 @@ def queue_mail(
     address = getattr(recipient, "email", recipient)
     locale = getattr(recipient, "locale", None) or current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(locale):
+        context = bilingual.resolve(context)
         return add_message(
             kind=template, recipient=address,
             # A header is one line: a name or title with a line break must not break the mail.
@@ -129,7 +131,7 @@ def _queue_digests(held: list[_Held], attach: Callable, link: Callable) -> None:
             continue
         events = [item.context["event"] for item in items]
         series = getattr(events[0], "series", None)
-        title = series.title if series is not None else events[0].title
+        title = bilingual.read_later(series if series is not None else events[0])
         queue_mail(
             first.recipient, DIGEST_SUBJECTS.get(first.template, DIGEST_OTHER), "dates_digest",
             attachments=[attach(events, first.recipient, first.template)], title=title,

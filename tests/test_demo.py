@@ -91,24 +91,26 @@ def _events():
     return db.session.scalars(sa.select(Event).order_by(Event.id)).all()
 
 
-def test_demo_season_has_no_numbered_clones_and_is_written_russian_first(app):
+def test_demo_season_has_no_numbered_clones_and_is_written_in_both_languages(app):
     import re
 
     seed_demo()
     db.session.commit()
     events = _events()
-    titles = [e.title for e in events if e.series_id is None]  # a series' dates share one
-    assert len(set(titles)) == len(titles)
-    assert not [t for t in titles if re.search(r"#\s*\d|\(\d+\)$|\s\d+$", t)]
+    for language in ("ru", "en"):
+        titles = [getattr(e, f"title_{language}") for e in events if e.series_id is None]
+        assert len(set(titles)) == len(titles)  # a series' dates share one
+        assert not [t for t in titles if re.search(r"#\s*\d|\(\d+\)$|\s\d+$", t)]
     cyrillic = re.compile(r"[А-Яа-яЁё]")
-    russian = [e for e in events if cyrillic.search(e.title)]
-    assert len(russian) >= 0.8 * len(events)
-    for event in events:  # the English ones are international and written in English
-        if not cyrillic.search(event.title):
-            assert not cyrillic.search(event.summary + event.description), event.title
-        else:
-            assert cyrillic.search(event.summary), event.title
-            assert cyrillic.search(event.description), event.title
+    for event in events:  # each text in its own alphabet, both languages in full
+        assert cyrillic.search(event.title_ru + event.summary_ru + event.description_ru)
+        assert all(cyrillic.search(t) for t in (event.title_ru, event.summary_ru,
+                                                 event.description_ru)), event.title_ru
+        assert not cyrillic.search(event.title_en + event.summary_en + event.description_en), \
+            event.title_en
+        assert event.title_en
+        assert event.summary_en
+        assert event.description_en
     assert {e.category for e in events} == set(Category)
     assert {e.format for e in events} == set(EventFormat)
     for venue in db.session.scalars(sa.select(Venue)):
@@ -173,16 +175,17 @@ def test_demo_shows_the_next_steps(app):
 def test_demo_dates_follow_the_season_from_the_day_it_is_loaded(app):
     from datetime import UTC, datetime
 
-    from events.demo import MOSCOW
+    from events.demo import MOSCOW, spec_texts
     from events.demo_season import SEASON
 
     now = datetime(2031, 3, 10, 9, 0, tzinfo=UTC)
     seed_demo(now=now)
     db.session.commit()
     today = now.astimezone(MOSCOW).date()
-    found = {e.title: (e.local_starts_at.date() - today).days for e in _events()
-             if e.series_id is None}
-    assert found == {spec.title: spec.day for spec in SEASON}
+    found = {(e.title_ru, e.title_en): (e.local_starts_at.date() - today).days
+             for e in _events() if e.series_id is None}
+    assert found == {(spec_texts(spec)["title_ru"], spec_texts(spec)["title_en"]): spec.day
+                     for spec in SEASON}
     # The series starts on the Thursday of next week from that day, too.
     first = min(e.local_starts_at.date() for e in _events() if e.series_id is not None)
     assert first.weekday() == 3

@@ -111,7 +111,7 @@ def test_sign_in_register_propose_and_check_in_with_the_keyboard_alone(live_serv
     page.keyboard.press("Tab")
     assert focused(page)["text"].startswith("Title")
     page.keyboard.press("Enter")
-    assert focused(page)["name"] == "title"
+    assert focused(page)["name"] == "title_en"  # the reader's language comes first
     page.keyboard.type("Keyboard workshop")
     starts = (utcnow() + timedelta(days=20)).replace(hour=10, minute=0)
     # Headless Chromium's date-and-time inputs ignore typed digits: these two are filled.

@@ -6,6 +6,7 @@ from datetime import UTC
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from events.bilingual import LANGUAGES
 from events.enums import (
     Audience,
     Category,
@@ -96,9 +97,20 @@ class Involvement(ma.Schema):
 class Event(ma.Schema):
     id = fields.Integer(required=True)
     uid = fields.String(required=True)
-    title = fields.String(required=True)
-    summary = fields.String(required=True)
-    description = fields.String(required=True, metadata={"description": "Markdown"})
+    title = fields.String(required=True, metadata={
+        "description": "in the response's language (`lang`), else in the other"})
+    summary = fields.String(required=True, metadata={
+        "description": "in the response's language, else in the other"})
+    description = fields.String(required=True, metadata={
+        "description": "Markdown, in the response's language, else in the other"})
+    language = fields.String(required=True, validate=validate.OneOf(LANGUAGES), metadata={
+        "description": "the language `title` is written in"})
+    title_ru = fields.String(required=True, metadata={"description": "empty: not written"})
+    title_en = fields.String(required=True, metadata={"description": "empty: not written"})
+    summary_ru = fields.String(required=True)
+    summary_en = fields.String(required=True)
+    description_ru = fields.String(required=True, metadata={"description": "Markdown"})
+    description_en = fields.String(required=True, metadata={"description": "Markdown"})
     category = fields.String(required=True, validate=_choice(Category))
     format = fields.String(required=True, validate=_choice(EventFormat))
     audience = fields.String(required=True, validate=_choice(Audience))
@@ -128,6 +140,8 @@ class EventPage(ma.Schema):
 class Series(ma.Schema):
     id = fields.Integer(required=True)
     title = fields.String(required=True)
+    title_ru = fields.String(required=True)
+    title_en = fields.String(required=True)
     lead_partner = fields.String(required=True, attribute="lead_partner.slug")
     timezone = fields.String(required=True)
     frequency = fields.String(required=True)
@@ -185,14 +199,26 @@ class EventQuery(Strict):
         "description": "opaque: the `next_cursor` of the previous page (same filters)"})
     limit = fields.Integer(load_default=20, validate=validate.Range(1, PAGE_MAX),
                            metadata={"description": "events per page"})
+    lang = fields.String(validate=validate.OneOf(LANGUAGES), metadata={
+        "description": "the language of `title`, `summary` and `description` (any endpoint "
+                       "takes it; default: Accept-Language)"})
 
 
 class EventFields(Strict):
     """The fields of an event a client writes (as the event form)."""
 
-    title = _text(validate=[validate.Length(max=200)])
-    summary = _text(validate=[validate.Length(max=500)])
-    description = _text(validate=[validate.Length(max=20_000)])
+    title = _text(validate=[validate.Length(max=200)], metadata={
+        "description": "in the request's language (`lang`, else Accept-Language)"})
+    summary = _text(validate=[validate.Length(max=500)], metadata={
+        "description": "in the request's language"})
+    description = _text(validate=[validate.Length(max=20_000)], metadata={
+        "description": "Markdown, in the request's language"})
+    title_ru = _text(validate=[validate.Length(max=200)])
+    title_en = _text(validate=[validate.Length(max=200)])
+    summary_ru = _text(validate=[validate.Length(max=500)])
+    summary_en = _text(validate=[validate.Length(max=500)])
+    description_ru = _text(validate=[validate.Length(max=20_000)])
+    description_en = _text(validate=[validate.Length(max=20_000)])
     category = fields.String(validate=_choice(Category))
     format = fields.String(validate=_choice(EventFormat))
     audience = fields.String(validate=_choice(Audience))
@@ -211,7 +237,8 @@ class EventFields(Strict):
 
 
 class EventCreate(EventFields):
-    title = _text(required=True, validate=[validate.Length(min=1, max=200)])
+    """A title in at least one language (`title`, `title_ru` or `title_en`)."""
+
     category = fields.String(required=True, validate=_choice(Category))
     format = fields.String(required=True, validate=_choice(EventFormat))
     audience = fields.String(required=True, validate=_choice(Audience))

@@ -10,6 +10,7 @@ from flask_login import current_user
 from flask_smorest import Api, Blueprint
 from sqlalchemy.orm import selectinload
 
+from events import bilingual
 from events.api import http, schemas
 from events.auth.permissions import can_view_event
 from events.contributions import services as contributions
@@ -62,6 +63,7 @@ def register_api(app) -> None:
 def _dump_event(event: Event) -> Event:
     """The event with what its JSON adds: its page, and slugs (null when there is none)."""
     event.url = url_for("planning.detail", event_id=event.id, _external=True)
+    event.language = bilingual.language_of(event)
     event.programme_slug = event.programme.slug if event.programme else None
     lead = event.lead_partner
     event.lead_partner_slug = lead.slug if lead else None
@@ -92,6 +94,7 @@ class Events(MethodView):
     def get(self, limit: int, cursor: str | None = None, **args):
         """Events this caller may see, soonest first, a page at a time: drafts only for
         their partner's staff, as on the site. Repeat the filters with `cursor`."""
+        args.pop("lang", None)  # read by the app's language choice (events.i18n)
         stmt = apply_filters(visible_events(current_user), _filters(args)).options(
             selectinload(Event.programme))
         if args.get("status"):
@@ -153,7 +156,8 @@ class OneSeries(MethodView):
         dates = visible_occurrences(current_user, series) if series else []
         if not dates:
             raise NotFound(_("The page does not exist, or you may not see it."))
-        return {"id": series.id, "title": series.title, "lead_partner": series.lead_partner,
+        return {"id": series.id, "title": series.title, "title_ru": series.title_ru,
+                "title_en": series.title_en, "lead_partner": series.lead_partner,
                 "timezone": series.timezone, "frequency": series.frequency,
                 "interval": series.interval,
                 "occurrences": [_dump_event(e) for e in dates]}

@@ -88,6 +88,10 @@ FIRST_ACTIONS = {"event.create", "event.import", "contribution.create", "registr
 
 FIELD_NAMES = {
     "title": _l("Title"), "summary": _l("Summary"), "description": _l("Description"),
+    "title_ru": _l("Title in Russian"), "title_en": _l("Title in English"),
+    "summary_ru": _l("Summary in Russian"), "summary_en": _l("Summary in English"),
+    "description_ru": _l("Description in Russian"),
+    "description_en": _l("Description in English"),
     "category": _l("Category"), "format": _l("Format"), "venue": _l("Room"),
     "online_url": _l("Link for online participants"), "starts_at": _l("Starts"),
     "ends_at": _l("Ends"), "is_all_day": _l("All day"), "timezone": _l("Time zone"),

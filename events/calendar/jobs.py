@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
+from events import bilingual
 from events.calendar.forms import SHOWN  # preview rows with controls of their own
 from events.calendar.importer import (
     ImportedEvent,
@@ -111,8 +112,10 @@ def _venues_by_id() -> dict[int, Venue]:
 def event_values(item: ImportedEvent, fix: dict, venues: dict[int, Venue]) -> dict:
     """create_event's keyword arguments for one read event with the preview's fixes."""
     online = fix.get("online", item.format == EventFormat.ONLINE)
+    language = bilingual.guess_language(item.title, item.description)
     return {
-        "title": item.title, "description": item.description, "category": item.category,
+        **bilingual.written_in(language, title=item.title, description=item.description),
+        "category": item.category,
         "format": EventFormat.ONLINE if online else EventFormat.IN_PERSON,
         "venue": None if online else venues.get(fix.get("venue") or 0),
         "online_url": (fix.get("url") or item.online_url) if online else None,
@@ -130,7 +133,11 @@ def create_imported_series(actor, item: ImportedEvent, values: dict):
     zone = ZoneInfo(item.timezone)
     first = datetime.fromisoformat(plan["first"]).replace(tzinfo=zone)
     uid = values.pop("uid", None)
-    values.update(title=plan["title"] or values["title"], description=plan["description"],
+    title = plan["title"] or item.title
+    for column in bilingual.COLUMNS:
+        values.pop(column, None)
+    values.update(bilingual.written_in(bilingual.guess_language(title, plan["description"]),
+                                       title=title, description=plan["description"]),
                   starts_at=first, ends_at=first + timedelta(seconds=plan["length"]))
     skip = frozenset(datetime.fromisoformat(wall) for wall in plan["skip"])
     series = create_series(actor, values, pattern_from_plan(plan), skip=skip)
@@ -138,8 +145,10 @@ def create_imported_series(actor, item: ImportedEvent, values: dict):
         change = plan["changes"].get(
             event.recurrence_start.astimezone(zone).replace(tzinfo=None).isoformat())
         if change is not None:
-            update_event(actor, event, title=change["title"] or event.title,
-                         description=change["description"],
+            title = change["title"] or event.title
+            language = bilingual.guess_language(title, change["description"])
+            update_event(actor, event, **bilingual.written_in(
+                             language, title=title, description=change["description"]),
                          starts_at=datetime.fromisoformat(change["starts_at"]),
                          ends_at=datetime.fromisoformat(change["ends_at"]))
     if uid and series.occurrences:
@@ -151,7 +160,7 @@ def refusals(actor, values: dict) -> dict[str, str]:
     """What the planning rules would say to create_event with these values (nothing is
     written): {field: message}."""
     checked = normalise({k: v for k, v in values.items() if k != "uid"}
-                        | {"summary": "", "capacity": None, "programme": None,
+                        | {"capacity": None, "programme": None,
                            "registration_opens_at": None, "registration_closes_at": None,
                            "_changed": {"venue"}})
     try:

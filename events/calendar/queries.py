@@ -344,11 +344,14 @@ class FeedEvent:
     involvements: list[FeedInvolvement]
 
 
-_EVENT_COLUMNS = (Event.id, Event.uid, Event.title, Event.summary, Event.description,
-                  Event.status, Event.category, Event.timezone, Event.is_all_day,
-                  Event.starts_at, Event.ends_at,
-                  Event.sequence, Event.created_at, Event.updated_at, Event.cancel_reason,
-                  Event.online_url)
+def _feed_event_columns() -> tuple:
+    """The FeedEvent's columns; the text in the reader's language (events.bilingual), so
+    built for each query, never once at import."""
+    return (Event.id, Event.uid, Event.title, Event.summary, Event.description,
+            Event.status, Event.category, Event.timezone, Event.is_all_day,
+            Event.starts_at, Event.ends_at,
+            Event.sequence, Event.created_at, Event.updated_at, Event.cancel_reason,
+            Event.online_url)
 _VENUE_COLUMNS = (Venue.id, Venue.name, Venue.building, Venue.site, Venue.address,
                   Venue.latitude, Venue.longitude)
 
@@ -357,8 +360,9 @@ def feed_events(selection: FeedSelection | None = None, *,
                 ids: list[int] | None = None) -> list[FeedEvent]:
     """The feed's events (or the events `ids`) with room and partners, in two queries."""
     in_feed = selection.clause() if selection is not None else Event.id.in_(ids or [])
+    columns = _feed_event_columns()
     rows = db.session.execute(
-        sa.select(*_EVENT_COLUMNS, *_VENUE_COLUMNS)
+        sa.select(*columns, *_VENUE_COLUMNS)
         .outerjoin(Venue, Venue.id == Event.venue_id)
         .where(in_feed).order_by(Event.starts_at, Event.id)).all()
     partners_of: dict[int, list[FeedInvolvement]] = {}
@@ -373,7 +377,7 @@ def feed_events(selection: FeedSelection | None = None, *,
     ):
         partners_of.setdefault(event_id, []).append(
             FeedInvolvement(role, state, FeedPartner(name, slug)))
-    n = len(_EVENT_COLUMNS)
+    n = len(columns)
     return [
         FeedEvent(*row[:n], venue=None if row[n] is None else FeedVenue(*row[n + 1:]),
                   involvements=partners_of.get(row[0], []))

@@ -41,8 +41,12 @@ def google_calendar_link(event) -> str:
 @bp.get("/subscribe")
 @login_required
 def subscribe():
-    """Every feed this person may subscribe to, with their private feed."""
-    lang = str(get_locale())  # pins the feeds' language: calendar clients send no cookies
+    """Every feed this person may subscribe to, with their private feed. The public feeds'
+    addresses pin a language (`?feeds=ru|en`, default: the page's): calendar clients send no
+    cookies, and events are written in either language."""
+    lang = request.args.get("feeds")
+    if lang not in current_app.config["LANGUAGES"]:
+        lang = str(get_locale())
     token = feed_token_of(current_user)
     private = None
     if token is not None:
@@ -55,7 +59,8 @@ def subscribe():
                     for c in Category],
         partners=[(p, absolute("calendar.partner_feed", slug=p.slug, lang=lang))
                   for p in all_partners()],
-        private=private, token=token, form=FeedTokenForm(),
+        private=private, token=token, form=FeedTokenForm(), feeds_language=lang,
+        feed_languages=current_app.config["LANGUAGES"],
     )
 
 

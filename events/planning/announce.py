@@ -2,6 +2,9 @@
 which partners hear of it — the lead partner and every partner that accepted to co-host or
 support. Registrations use the same two functions for their own messages."""
 
+from flask import current_app
+
+from events.bilingual import COLUMNS, LANGUAGES, preference, text_of
 from events.enums import InvolvementRole, InvolvementState
 from events.mail import absolute_url
 from events.planning.models import Event
@@ -14,6 +17,10 @@ def partner_ids(event: Event) -> set[int]:
             if i.role == InvolvementRole.HOST or i.state == InvolvementState.ACCEPTED}
 
 
+def _site_language() -> str:
+    return preference(current_app.config["BABEL_DEFAULT_LOCALE"])[0]
+
+
 def _time(value) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
@@ -23,7 +30,11 @@ def event_data(event: Event) -> dict:
     involved = partner_ids(event)
     return {
         "id": event.id, "uid": event.uid, "sequence": event.sequence,
-        "title": event.title, "summary": event.summary,
+        # In the site's language (else the other), and each language as written.
+        "title": text_of(event, "title", _site_language()),
+        "summary": text_of(event, "summary", _site_language()),
+        **{f"{text}_{lang}": getattr(event, f"{text}_{lang}")
+           for text in ("title", "summary") for lang in LANGUAGES},
         "status": event.status.value, "category": event.category.value,
         "format": event.format.value, "audience": event.audience.value,
         "starts_at": _time(event.starts_at), "ends_at": _time(event.ends_at),
@@ -47,8 +58,10 @@ def scheduled(event: Event) -> None:
 
 
 def changed(event: Event, fields) -> None:
-    """A scheduled event changed; `fields` names what changed."""
-    _announce("event.changed", event, changed=sorted(set(fields) - {"sequence"}))
+    """A scheduled event changed; `fields` names what changed (a text in either language by
+    its name: "title")."""
+    names = {name.rsplit("_", 1)[0] if name in COLUMNS else name for name in fields}
+    _announce("event.changed", event, changed=sorted(names - {"sequence"}))
 
 
 def cancelled(event: Event) -> None:

@@ -22,6 +22,7 @@ from wtforms import (
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from events.bilingual import COLUMNS
 from events.enums import Audience, Category, EventFormat, label
 from events.planning.recurrence import Pattern
 from events.planning.services import INVITABLE_ROLES
@@ -49,11 +50,18 @@ def _enum_choices(enum_cls):
     return [(member.value, label(member)) for member in enum_cls]
 
 
+SUMMARY_HINT = _l("One or two sentences for the cards.")
+DESCRIPTION_HINT = _l("Markdown: **bold**, *italic*, lists, links.")
+
+
 class EventForm(FlaskForm):
-    title = StringField(_l("Title"))
-    summary = TextAreaField(_l("Summary"), description=_l("One or two sentences for the cards."))
-    description = TextAreaField(_l("Description"), description=_l("Markdown: **bold**, "
-                                "*italic*, lists, links."))
+    # The text in each language (events.bilingual); the template shows the reader's first.
+    title_ru = StringField(_l("Title in Russian"))
+    summary_ru = TextAreaField(_l("Summary in Russian"), description=SUMMARY_HINT)
+    description_ru = TextAreaField(_l("Description in Russian"), description=DESCRIPTION_HINT)
+    title_en = StringField(_l("Title in English"))
+    summary_en = TextAreaField(_l("Summary in English"), description=SUMMARY_HINT)
+    description_en = TextAreaField(_l("Description in English"), description=DESCRIPTION_HINT)
     category = SelectField(_l("Category"), choices=[])
     format = SelectField(_l("Format"), choices=[])
     venue = SelectField(_l("Room"), coerce=int, choices=[])
@@ -147,8 +155,8 @@ class EventForm(FlaskForm):
             ends = datetime.combine(ends.date() + timedelta(days=1), time()) if ends else None
 
         return {
-            "title": self.title.data or "", "summary": self.summary.data or "",
-            "description": self.description.data or "", "category": self.category.data,
+            **{column: self._fields[column].data or "" for column in COLUMNS},
+            "category": self.category.data,
             "format": self.format.data, "venue": self._venues.get(self.venue.data),
             "online_url": self.online_url.data, "timezone": zone_name,
             "starts_at": aware(starts, "starts_at"), "ends_at": aware(ends, "ends_at"),

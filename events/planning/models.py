@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from events.auth.models import User
+from events.bilingual import translated
 from events.db import UTCDateTime, enum_type, utcnow
 from events.enums import (
     Audience,
@@ -68,7 +69,10 @@ class Series(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(sa.String(200))
+    # In Russian and in English (events.bilingual): `series.title` reads the reader's.
+    title_ru: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    title_en: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    title = translated("title")
     lead_partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id"), index=True)
     timezone: Mapped[str] = mapped_column(sa.String(64))
     frequency: Mapped[str] = mapped_column(sa.String(16))  # daily | weekly | monthly
@@ -114,9 +118,17 @@ class Event(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Ours: 32 hex digits, written as "<uid>@<SITE_DOMAIN>"; imported: the foreign UID as is.
     uid: Mapped[str] = mapped_column(sa.String(255), unique=True, default=new_uid)
-    title: Mapped[str] = mapped_column(sa.String(200))
-    summary: Mapped[str] = mapped_column(sa.String(500), default="")
-    description: Mapped[str] = mapped_column(sa.Text, default="")
+    # In Russian and in English, either may be empty (events.bilingual): `event.title` etc.
+    # read the reader's language, falling back to the other.
+    title_ru: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    title_en: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    summary_ru: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    summary_en: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    description_ru: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    description_en: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    title = translated("title")
+    summary = translated("summary")
+    description = translated("description")
     category: Mapped[Category] = mapped_column(enum_type(Category, "event_category"))
     format: Mapped[EventFormat] = mapped_column(
         enum_type(EventFormat, "event_format"), default=EventFormat.IN_PERSON

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from events import bilingual
 from events.db import utcnow
 from events.enums import EventStatus, InvolvementState
 from events.extensions import db
@@ -44,7 +45,7 @@ def queue_nudges(now: datetime | None = None) -> int:
         involvement, person = pair
         event = involvement.event
         queue_mail(person, NUDGE_SUBJECT, "invitation_nudge", dedupe_key=key,
-                   title=event.title, event=event, involvement=involvement,
+                   title=bilingual.read_later(event), event=event, involvement=involvement,
                    lead=event.lead_partner, days=(now - involvement.invited_at).days,
                    url=absolute_url("planning.detail", event_id=event.id))
 

@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from events import bilingual
 from events.auth.permissions import audiences_for, is_admin, is_staff
 from events.db import utcnow
 from events.enums import (
@@ -95,10 +96,7 @@ def apply_filters(stmt, filters: EventFilters | None):
             stmt = stmt.where(column == value)
     if filters.q:
         pattern = f"%{_escape_like(filters.q.lower())}%"
-        stmt = stmt.where(sa.or_(
-            sa.func.lower(Event.title).like(pattern, escape="\\"),
-            sa.func.lower(Event.summary).like(pattern, escape="\\"),
-        ))
+        stmt = stmt.where(bilingual.matches(Event, pattern))  # either language
     return stmt
 
 

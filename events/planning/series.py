@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+from events import bilingual
 from events.audit.services import record
 from events.auth.permissions import can_create_event, can_view_event
 from events.calendar.attachment import dates_attachment
@@ -52,7 +53,7 @@ def series_link(event: Event) -> str:
 # An action on the dates of a series sends one mail per person and kind, not one per date.
 series_mail = one_mail_per_person(attach=dates_attachment, link=series_link)
 # What "this and following" / "all" carry from the edited date to the others.
-SHARED_FIELDS = ("title", "summary", "description", "capacity", "venue", "format",
+SHARED_FIELDS = (*bilingual.COLUMNS, "capacity", "venue", "format",
                  "online_url", "category", "audience", "programme")
 
 
@@ -169,6 +170,7 @@ def preview_series(actor, values: dict, pattern: Pattern, *,
     of pattern dates the series leaves out (an imported series' deleted dates)."""
     if not can_create_event(actor):
         raise NotAllowed(_("Only partner staff create events."))
+    values = bilingual.split(values)
     dates, extra = _dates(values, pattern)
     dates = [d for d in dates if d.wall not in skip]
     warnings: list[str] = []
@@ -196,6 +198,7 @@ def create_series(actor, values: dict, pattern: Pattern, *, lead_partner=None,
                   skip: frozenset = frozenset()) -> Series:
     """A series and one draft event per date (but the `skip` ones), made by the event form's
     own service. Refused as a whole, naming the dates, when any date is refused."""
+    values = bilingual.split(values)
     preview = preview_series(actor, values, pattern, skip=skip)
     refused = preview.refused
     if refused:
@@ -204,7 +207,9 @@ def create_series(actor, values: dict, pattern: Pattern, *, lead_partner=None,
     lead = services._lead_partner_for(actor, lead_partner)
     first_instant = _first_and_duration(values)[3]
     series = Series(
-        title=normalise({"title": values.get("title")})["title"], lead_partner=lead,
+        **{f"title_{lang}": normalise({f"title_{lang}": values.get(f"title_{lang}") or ""})[
+            f"title_{lang}"] for lang in bilingual.LANGUAGES},
+        lead_partner=lead,
         timezone=values["timezone"], frequency=pattern.frequency, interval=pattern.interval,
         weekdays=",".join(str(d) for d in sorted(set(pattern.weekdays))),
         month_day=pattern.month_day, nth=pattern.nth, nth_weekday=pattern.nth_weekday,
@@ -224,7 +229,8 @@ def create_series(actor, values: dict, pattern: Pattern, *, lead_partner=None,
         event.recurrence_start = date.starts_at
     db.session.flush()
     record(actor, "series.create", series, {
-        "title": [None, series.title], "frequency": [None, series.frequency],
+        "title_ru": [None, series.title_ru], "title_en": [None, series.title_en],
+        "frequency": [None, series.frequency],
         "dates": [None, len(preview.dates)], "lead_partner": [None, lead.short_name]})
     return series
 
@@ -339,6 +345,7 @@ def update_series(actor, event: Event, values: dict, scope: str) -> dict[int, di
     Returns {event id: changes}; each date's history says the scope."""
     if scope not in SCOPES:
         raise ValidationFailed(_("Choose which dates to change."), field="scope")
+    values = bilingual.split(values)
     series = event.series
     if series is None or scope == "this":
         changes = services.update_event(actor, event, **values)
@@ -356,6 +363,10 @@ def update_series(actor, event: Event, values: dict, scope: str) -> dict[int, di
         raise Conflict(_("This date is over or cancelled; change it alone."))
     shared = {name: values[name] for name in SHARED_FIELDS
               if name in values and values[name] != getattr(event, name)}
+    if scope == "all":  # the series' own title follows its dates'
+        for column in ("title_ru", "title_en"):
+            if column in shared:
+                setattr(series, column, normalise({column: shared[column]})[column])
     start_shift = end_shift = timedelta(0)
     if isinstance(values.get("starts_at"), datetime) and values["starts_at"].tzinfo:
         start_shift = _wall(values["starts_at"], event) - _wall(event.starts_at, event)

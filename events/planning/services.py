@@ -6,6 +6,7 @@ changes, flushes, writes an audit entry and queues mail; a refusal is a domain e
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from events import bilingual
 from events.audit.services import apply_changes, record
 from events.auth.models import User
 from events.auth.permissions import (
@@ -15,6 +16,7 @@ from events.auth.permissions import (
     can_publish_event,
     is_admin,
 )
+from events.bilingual import read_later
 from events.calendar.attachment import ics_attachment
 from events.db import utcnow
 from events.enums import (
@@ -43,8 +45,8 @@ from events.planning.validation import (
 NOTE_MAX = 2_000
 REASON_MAX = 2_000
 # A change to any of these matters to calendars: SEQUENCE grows (RFC 5545).
-SEQUENCE_FIELDS = {"title", "starts_at", "ends_at", "is_all_day", "timezone", "venue",
-                   "online_url", "format", "status"}
+SEQUENCE_FIELDS = {"title_ru", "title_en", "starts_at", "ends_at", "is_all_day", "timezone",
+                   "venue", "online_url", "format", "status"}
 # A change to any of these moves the event for the people registered.
 MOVE_FIELDS = {"starts_at", "ends_at", "is_all_day", "venue", "online_url", "format"}
 INVITABLE_ROLES = (InvolvementRole.CO_HOST, InvolvementRole.SUPPORTER)
@@ -230,7 +232,7 @@ def _queue_ready_to_schedule(event: Event) -> None:
     """The last invited partner answered: the lead partner's coordinators hear it once."""
     answers = [i for i in event.involvements if i.role != InvolvementRole.HOST]
     for person in invitation_recipients(event.lead_partner):
-        queue_mail(person, READY_SUBJECT, "ready_to_schedule", title=event.title, event=event,
+        queue_mail(person, READY_SUBJECT, "ready_to_schedule", title=read_later(event), event=event,
                    answers=answers, lead=event.lead_partner,
                    event_url=absolute_url("planning.detail", event_id=event.id))
 
@@ -246,7 +248,7 @@ def _queue_partner_news(actor, event: Event) -> None:
             if person.id == getattr(actor, "id", None):
                 continue
             queue_mail(person, PARTNER_NEWS_SUBJECTS[event.status], f"partner_{event.status}",
-                       attachments=[ics_attachment(event, person)], title=event.title,
+                       attachments=[ics_attachment(event, person)], title=read_later(event),
                        event=event, involvement=involvement, actor=actor,
                        lead=event.lead_partner,
                        event_url=absolute_url("planning.detail", event_id=event.id))
@@ -257,7 +259,7 @@ def _queue_invitation(actor, involvement: Involvement) -> None:
     for person in invitation_recipients(involvement.partner):
         queue_mail(
             person, INVITATION_SUBJECT, "invitation", attachments=[ics_attachment(event, person)],
-            title=event.title, event=event,
+            title=read_later(event), event=event,
             involvement=involvement, inviter=actor, lead=event.lead_partner,
             url=absolute_url("planning.detail", event_id=event.id),
         )
@@ -266,18 +268,25 @@ def _queue_invitation(actor, involvement: Involvement) -> None:
 # ---- the workflow -----------------------------------------------------------------------
 
 def create_event(
-    actor, *, title, summary="", description="", category, format, venue=None,
+    actor, *, category, format, venue=None,
     online_url=None, starts_at, ends_at, is_all_day=False, timezone,
     capacity=None, audience,
     registration_opens_at=None, registration_closes_at=None, programme=None,
-    lead_partner=None, uid=None,
+    lead_partner=None, uid=None, **texts,
 ) -> Event:
-    """A new draft led by the actor's partner (admins name the lead partner)."""
+    """A new draft led by the actor's partner (admins name the lead partner). `texts`: the
+    title, summary and description by language (`title_ru=`, `title_en=`, ...), or
+    `title=` etc. in the reader's language (events.bilingual)."""
     if not can_create_event(actor):
         raise NotAllowed(_("Only partner staff create events."))
+    texts = bilingual.split(texts)
+    unknown = set(texts) - set(bilingual.COLUMNS)
+    if unknown:
+        raise TypeError(f"create_event got unknown fields: {sorted(unknown)}")
     lead = _lead_partner_for(actor, lead_partner)
     values = normalise({
-        "title": title, "summary": summary, "description": description, "category": category,
+        **{column: texts.get(column, "") for column in bilingual.COLUMNS},
+        "category": category,
         "format": format, "venue": venue, "online_url": online_url, "starts_at": starts_at,
         "ends_at": ends_at, "is_all_day": is_all_day, "timezone": timezone,
         "capacity": capacity, "audience": audience,
@@ -309,7 +318,9 @@ def create_event(
 
 
 def update_event(actor, event: Event, **values) -> dict[str, list]:
-    """Change fields of an event; returns {field: [before, after]} of what changed."""
+    """Change fields of an event; returns {field: [before, after]} of what changed. Text goes
+    by language (`title_en=`), or as `title=` in the reader's language."""
+    values = bilingual.split(values)
     unknown = set(values) - set(FIELDS)
     if unknown:
         raise TypeError(f"update_event got unknown fields: {sorted(unknown)}")

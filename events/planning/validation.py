@@ -14,6 +14,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from events.auth.permissions import can_view_event
+from events.bilingual import COLUMNS, LANGUAGES, reader_language
 from events.db import utcnow
 from events.enums import Audience, Category, EventFormat, EventStatus
 from events.errors import Conflict, ValidationFailed
@@ -30,7 +31,7 @@ CAPACITY_MAX = 100_000
 
 # The fields a person edits; update_event refuses any other name.
 FIELDS = (
-    "title", "summary", "description", "category", "format", "venue", "online_url",
+    *COLUMNS, "category", "format", "venue", "online_url",
     "starts_at", "ends_at", "is_all_day", "timezone", "capacity", "audience",
     "registration_opens_at",
     "registration_closes_at", "programme",
@@ -170,11 +171,13 @@ def _text(value) -> str:
 def normalise(values: dict) -> dict:
     """Tidy the input: trimmed text, enums, no leftover place for the wrong format."""
     clean = dict(values)
-    for name in ("title", "summary"):
+    for language in LANGUAGES:
+        for name in (f"title_{language}", f"summary_{language}"):
+            if name in clean:
+                clean[name] = _text(clean[name])
+        name = f"description_{language}"
         if name in clean:
-            clean[name] = _text(clean[name])
-    if "description" in clean:
-        clean["description"] = _CONTROL.sub("", clean["description"] or "").strip("\n").rstrip()
+            clean[name] = _CONTROL.sub("", clean[name] or "").strip("\n").rstrip()
     if "online_url" in clean:
         clean["online_url"] = _text(clean["online_url"]) or None
     if "timezone" in clean:
@@ -202,8 +205,10 @@ def whole_days(values: dict) -> None:
 
 
 def _length_errors(values: dict, errors: dict) -> None:
-    limits = {"title": TITLE_MAX, "summary": SUMMARY_MAX, "description": DESCRIPTION_MAX,
-              "online_url": URL_MAX}
+    limits = {"online_url": URL_MAX}
+    for language in LANGUAGES:
+        limits |= {f"title_{language}": TITLE_MAX, f"summary_{language}": SUMMARY_MAX,
+                   f"description_{language}": DESCRIPTION_MAX}
     for name, limit in limits.items():
         if len(values.get(name) or "") > limit:
             errors[name] = _("Use at most %(n)d characters.", n=limit)
@@ -266,11 +271,24 @@ def _capacity_errors(values: dict, errors: dict, *, event: Event | None) -> None
             )
 
 
+def title_errors(values: dict, errors: dict) -> None:
+    """A title in at least one language, and in every language the text is written in."""
+    if not any(values.get(f"title_{language}") for language in LANGUAGES):
+        errors[f"title_{reader_language()}"] = _(
+            "Give the event a title in Russian or in English.")
+        return
+    for language in LANGUAGES:
+        if not values.get(f"title_{language}") and (
+                values.get(f"summary_{language}") or values.get(f"description_{language}")):
+            errors[f"title_{language}"] = _(
+                "Give a title in this language too, or leave its summary and description "
+                "empty.")
+
+
 def validate(values: dict, *, event: Event | None) -> None:
     """Check a full set of event fields; raise EventInvalid naming every wrong field."""
     errors: dict[str, str] = {}
-    if not values.get("title"):
-        errors["title"] = _("Give the event a title.")
+    title_errors(values, errors)
     _length_errors(values, errors)
     for name, enum_cls, message in (
         ("category", Category, _("Choose a category.")),

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from markupsafe import Markup
 
+from events.bilingual import language_of
 from events.enums import EventFormat, EventStatus
 from events.text import markdown_to_text, one_line
 
@@ -109,6 +110,7 @@ def event_data(event, facts: Published) -> dict:
         "@id": facts.url,
         "url": facts.url,
         "name": event.title,
+        "inLanguage": language_of(event),
         "startDate": _date(event, event.starts_at),
         "endDate": _date(event, event.ends_at, end=True),
         "eventStatus": SCHEMA + event_status(event, facts),

@@ -10,6 +10,7 @@ from email.utils import parseaddr
 
 from flask import current_app
 
+from events.bilingual import read_later
 from events.calendar.attachment import ics_attachment
 from events.calendar.ical import CANCEL, REQUEST, Itip, lead_partner
 from events.db import utcnow
@@ -102,14 +103,14 @@ def confirmed(registration, token: str) -> None:
     event = registration.event
     queue_mail(registration.user, SUBJECTS["confirmed"], "registration_confirmed",
                attachments=[seat_attachment(registration, REQUEST),
-                            ticket_attachment(registration)], title=event.title,
+                            ticket_attachment(registration)], title=read_later(event),
                event=event, registration=registration, **_seat_links(registration, token))
 
 
 def waitlisted(registration, position: int, token: str) -> None:
     event = registration.event
     queue_mail(registration.user, SUBJECTS["waitlisted"], "registration_waitlisted",
-               title=event.title, event=event, registration=registration, position=position,
+               title=read_later(event), event=event, registration=registration, position=position,
                **_links(registration, token))
 
 
@@ -117,7 +118,7 @@ def promoted(registration) -> None:
     event = registration.event
     queue_mail(registration.user, SUBJECTS["promoted"], "registration_promoted",
                attachments=[seat_attachment(registration, REQUEST),
-                            ticket_attachment(registration)], title=event.title,
+                            ticket_attachment(registration)], title=read_later(event),
                event=event, registration=registration, **_seat_links(registration))
 
 
@@ -127,7 +128,7 @@ def registration_cancelled(registration, *, had_seat: bool) -> None:
     event = registration.event
     attachments = [seat_attachment(registration, CANCEL)] if had_seat else []
     queue_mail(registration.user, SUBJECTS["registration_cancelled"], "registration_cancelled",
-               attachments=attachments, title=event.title, event=event,
+               attachments=attachments, title=read_later(event), event=event,
                registration=registration, had_seat=had_seat, **_links(registration))
 
 
@@ -139,7 +140,7 @@ def event_changed(registration, kind: str, changes: dict, earlier: int | None = 
     attachments = [seat_attachment(registration, REQUEST if kind == "moved" else CANCEL,
                                    earlier)] if has_seat else []
     queue_mail(registration.user, SUBJECTS[kind], f"event_{kind}",
-               attachments=attachments, title=event.title, event=event,
+               attachments=attachments, title=read_later(event), event=event,
                registration=registration, changes=changes, has_seat=has_seat,
                **_links(registration))
 
@@ -153,7 +154,7 @@ def reminder(registration, *, dedupe_key: str) -> None:
     event = registration.event
     queue_mail(registration.user, SUBJECTS["reminder"], "registration_reminder",
                attachments=[seat_attachment(registration, REQUEST)], dedupe_key=dedupe_key,
-               title=event.title, event=event, registration=registration,
+               title=read_later(event), event=event, registration=registration,
                **_links(registration))
 
 
@@ -164,7 +165,7 @@ def claim(registration, actor, claim_url: str) -> None:
     """Staff added a walk-in: the new account's link sets a password and so claims the place;
     the ticket is on their events page once signed in."""
     event = registration.event
-    queue_mail(registration.user, SUBJECTS["claim"], "registration_claim", title=event.title,
+    queue_mail(registration.user, SUBJECTS["claim"], "registration_claim", title=read_later(event),
                event=event, registration=registration, actor=actor, claim_url=claim_url,
                waitlisted=registration.status == RegistrationStatus.WAITLISTED,
                **_links(registration, getattr(registration, "cancel_token", None)))
@@ -177,7 +178,7 @@ def feedback_request(registration, *, dedupe_key: str) -> None:
     """Sent by the worker after the event to the people who came (registrations.feedback)."""
     event = registration.event
     queue_mail(registration.user, SUBJECTS["feedback"], "feedback_request",
-               dedupe_key=dedupe_key, title=event.title, event=event,
+               dedupe_key=dedupe_key, title=read_later(event), event=event,
                registration=registration,
                feedback_url=absolute_url("registrations.feedback_form", event_id=event.id))
 
@@ -190,7 +191,7 @@ def pending(registration, token: str) -> None:
     calendar file); the approval or the refusal comes in a mail of its own."""
     event = registration.event
     queue_mail(registration.user, SUBJECTS["pending"], "registration_pending",
-               title=event.title, event=event, registration=registration,
+               title=read_later(event), event=event, registration=registration,
                **_links(registration, token))
 
 
@@ -198,5 +199,5 @@ def declined(registration) -> None:
     """Staff declined a pending registration, with their reason if they gave one."""
     event = registration.event
     queue_mail(registration.user, SUBJECTS["declined"], "registration_declined",
-               title=event.title, event=event, registration=registration,
+               title=read_later(event), event=event, registration=registration,
                reason=registration.decline_reason, **_links(registration))

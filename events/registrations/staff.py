@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from events import bilingual
 from events.audit.services import record
 from events.auth.emails import address_problem
 from events.auth.passwords import INVITE, make_link_token
@@ -181,7 +182,7 @@ def message_attendees(actor, event: Event, group: Group, subject: str, body: str
         # queue_mail formats the subject with %-placeholders: a typed "%" stays a "%".
         queue_mail(registration.user, subject.replace("%", "%%"), "attendee_message",
                    event=event, registration=registration, message=body, actor=actor,
-                   title=event.title,
+                   title=bilingual.read_later(event),
                    event_url=absolute_url("planning.detail", event_id=event.id))
     record(actor, "event.message", event,
            {"group": [None, Group(group).value], "subject": [None, subject]})

@@ -57,7 +57,7 @@ def test_a_stale_stored_row_is_never_served(client, lead, commit):
     commit()
     old_hash = stored(event.id)["en"].state_hash
     # A bulk write bypasses the per-object hooks: the stored row keeps the old stamp's hash.
-    db.session.execute(sa.update(Event).where(Event.id == event.id).values(title="Bulk title"))
+    db.session.execute(sa.update(Event).where(Event.id == event.id).values(title_en="Bulk title"))
     commit()
     assert stored(event.id)["en"].state_hash == old_hash
     cache.forget()  # a fresh process

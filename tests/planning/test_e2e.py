@@ -12,6 +12,7 @@ from tests.conftest import browser_login
 from tests.factories import PASSWORD
 
 TITLE = "Joint bioreactor scale-up workshop"
+TITLE_RU = "Совместный практикум по масштабированию биореакторов"
 
 
 def sign_out(page):
@@ -39,9 +40,10 @@ def test_propose_invite_accept_schedule_publish(world, live_server, page):
     # Staff of partner A drafts the event, proposes it and invites partner B as co-host.
     browser_login(page, base, who['staff_a'], PASSWORD)
     page.goto(f"{base}/events/new")
-    page.fill("#title", TITLE)
-    page.fill("#summary", "Hands-on scale-up for resident start-ups")
-    page.fill("#description", "**Bring** your process data.")
+    page.fill("#title_en", TITLE)
+    page.fill("#summary_en", "Hands-on scale-up for resident start-ups")
+    page.fill("#description_en", "**Bring** your process data.")
+    page.fill("#title_ru", TITLE_RU)  # the Russian summary and description stay empty
     page.select_option("#category", "workshop")
     page.select_option("#format", "online")  # the room field steps aside (planning.js)
     expect(page.locator("#venue")).to_be_hidden()
@@ -66,11 +68,15 @@ def test_propose_invite_accept_schedule_publish(world, live_server, page):
     expect(page.locator(".involvements")).to_contain_text("Beta")
     sign_out(page)
 
-    # Staff of partner B finds the invitation in the staff area and accepts it.
+    # Staff of partner B (who reads Russian) finds the invitation under the Russian title in
+    # the staff area, reads the English summary where there is no Russian one, and accepts.
     browser_login(page, base, who['staff_b'], PASSWORD)
     page.goto(f"{base}/staff")
     with page.expect_navigation():
-        page.click(f"#invitations a:text('{TITLE}')")
+        page.click(f"#invitations a:text('{TITLE_RU}')")
+    expect(page.locator("h1.event-title")).to_have_text(TITLE_RU)
+    expect(page.locator("p.lead[lang=en]")).to_have_text("Hands-on scale-up for resident "
+                                                         "start-ups")
     page.fill("#note", "We bring two speakers.")
     submit(page, "form.answer-form button[name=accept]")
     expect(page.locator(".involvements")).to_contain_text("We bring two speakers.")

@@ -67,7 +67,7 @@ def test_create_event_makes_a_draft_led_by_the_actors_partner(world, values):
     assert (host.role, host.state) == (InvolvementRole.HOST, InvolvementState.ACCEPTED)
     [entry] = entries(event, "event.create")
     assert entry.actor_id == world.staff_a.id
-    assert entry.changes["title"] == [None, "Bioreactor workshop"]
+    assert entry.changes["title_en"] == [None, "Bioreactor workshop"]
     assert entry.changes["venue"] == [None, world.room.label]
     assert entry.changes["lead_partner"] == [None, "Alpha"]
 
@@ -107,10 +107,13 @@ def test_staff_may_not_create_for_another_partner(world, values):
 
 
 @pytest.mark.parametrize(("override", "field", "message"), [
-    ({"title": "   "}, "title", "Give the event a title."),
-    ({"title": "x" * 201}, "title", "Use at most 200 characters."),
-    ({"summary": "x" * 501}, "summary", "Use at most 500 characters."),
-    ({"description": "x" * 20_001}, "description", "Use at most 20000 characters."),
+    ({"title": "   "}, "title_en", "Give the event a title in Russian or in English."),
+    ({"title": "x" * 201}, "title_en", "Use at most 200 characters."),
+    ({"title_ru": "x" * 201}, "title_ru", "Use at most 200 characters."),
+    ({"summary": "x" * 501}, "summary_en", "Use at most 500 characters."),
+    ({"description": "x" * 20_001}, "description_en", "Use at most 20000 characters."),
+    ({"summary_ru": "Только по-русски"}, "title_ru",
+     "Give a title in this language too, or leave its summary and description empty."),
     ({"category": "party"}, "category", "Choose a category."),
     ({"format": "telepathy"}, "format", "Choose a format."),
     ({"audience": "everyone"}, "audience", "Choose an audience."),
@@ -180,7 +183,7 @@ def test_registration_window_order(world, values):
 def test_several_wrong_fields_are_reported_together(world, values):
     errors = invalid(create_event, world.staff_a, **values | {
         "title": "", "timezone": "Nowhere/City", "capacity": 0})
-    assert set(errors) == {"title", "timezone", "capacity"}
+    assert set(errors) == {"title_en", "timezone", "capacity"}
 
 
 def test_any_iana_zone_is_accepted(world, values):
@@ -261,7 +264,8 @@ def test_capacity_above_the_room_is_a_warning_not_an_error(world, values):
 def test_update_records_changed_fields_before_and_after(world, values):
     event = create_event(world.staff_a, **values)
     changes = update_event(world.staff_a, event, summary="New summary", capacity=35)
-    assert changes == {"summary": ["Scale-up in practice", "New summary"], "capacity": [30, 35]}
+    assert changes == {"summary_en": ["Scale-up in practice", "New summary"],
+                       "capacity": [30, 35]}
     [entry] = entries(event, "event.update")
     assert entry.changes == changes
     assert event.sequence == 0  # neither time, place, status nor title changed

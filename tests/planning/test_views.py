@@ -33,7 +33,8 @@ def errors_of(response) -> dict[str, str]:
 def form_data(world, **overrides):
     starts = (utcnow() + timedelta(days=12)).strftime("%Y-%m-%dT10:00")
     ends = (utcnow() + timedelta(days=12)).strftime("%Y-%m-%dT12:00")
-    data = {"title": "Pitch training", "summary": "For founders", "description": "Bring slides",
+    data = {"title_en": "Pitch training", "summary_en": "For founders",
+            "description_en": "Bring slides",
             "category": "workshop", "format": "in_person", "venue": str(world.room.id),
             "online_url": "", "timezone": "Europe/Moscow", "starts_at": starts,
             "ends_at": ends, "capacity": "20", "audience": "public", "programme": "0",
@@ -79,9 +80,13 @@ def test_times_are_entered_in_the_events_own_zone(client, committed):
 
 
 @pytest.mark.parametrize(("overrides", "field", "message"), [
-    ({"title": ""}, "title", "Give the event a title."),
-    ({"title": "x" * 201}, "title", "Use at most 200 characters."),
-    ({"summary": "x" * 501}, "summary", "Use at most 500 characters."),
+    ({"title_en": ""}, "title_en", "Give the event a title in Russian or in English."),
+    ({"title_en": "x" * 201}, "title_en", "Use at most 200 characters."),
+    ({"summary_en": "x" * 501}, "summary_en", "Use at most 500 characters."),
+    ({"title_en": "", "summary_ru": "Кратко"}, "title_en",
+     "Give the event a title in Russian or in English."),
+    ({"summary_ru": "Кратко"}, "title_ru",
+     "Give a title in this language too, or leave its summary and description empty."),
     ({"timezone": "Moon/Base"}, "timezone",
      "Unknown time zone; use a name such as Europe/Moscow."),
     ({"venue": "0"}, "venue", "Choose a room for an event held in person."),
@@ -124,8 +129,8 @@ def test_unparseable_input_is_a_400_with_a_message_not_a_500(client, committed):
 def test_booking_conflict_names_the_other_event_beside_the_room(client, committed):
     world = committed
     login(client, world.staff_a)
-    client.post("/events/new", data=form_data(world, title="First"))
-    response = client.post("/events/new", data=form_data(world, title="Second"))
+    client.post("/events/new", data=form_data(world, title_en="First"))
+    response = client.post("/events/new", data=form_data(world, title_en="Second"))
     assert response.status_code == 409
     assert "First" in errors_of(response)["venue"]
 
@@ -165,7 +170,7 @@ def test_edit_saves_and_records_the_trail(client, committed, values):
     event = create_event(world.staff_a, **values)
     db.session.commit()
     login(client, world.coord_a)
-    data = form_data(world, title="Renamed workshop", capacity="25",
+    data = form_data(world, title_en="Renamed workshop", capacity="25",
                      starts_at=event.local_starts_at.strftime("%Y-%m-%dT%H:%M"),
                      ends_at=event.local_ends_at.strftime("%Y-%m-%dT%H:%M"))
     response = client.post(f"/events/{event.id}/edit", data=data)
@@ -606,8 +611,8 @@ def test_hostile_ids_in_posts_are_404(client, committed):
 def test_control_characters_never_reach_the_database(client, committed, values):
     login(client, committed.staff_a)
     response = client.post("/events/new", data=form_data(
-        committed, title="Bell\x07 title\x1b", summary="Two\nlines\x08",
-        description="Keep\n\nparagraphs\x0b\tand tabs"))
+        committed, title_en="Bell\x07 title\x1b", summary_en="Two\nlines\x08",
+        description_en="Keep\n\nparagraphs\x0b\tand tabs"))
     assert response.status_code == 302
     event = db.session.scalar(sa.select(Event))
     assert (event.title, event.summary) == ("Bell title", "Two lines")

@@ -27,7 +27,7 @@ def test_weekly_series_invite_accept_schedule_register_for_all(world, live_serve
 
     browser_login(page, base, who["staff_a"], PASSWORD)
     page.goto(f"{base}/series/new")
-    page.fill("#title", TITLE)
+    page.fill("#title_en", TITLE)
     page.select_option("#category", "workshop")
     page.select_option("#format", "in_person")
     page.select_option("#venue", room_id)

@@ -12,7 +12,7 @@ from tests.factories import make_event
 
 
 def series_data(world, **overrides):
-    data = {"title": "Mentor office hours", "summary": "", "description": "",
+    data = {"title_en": "Mentor office hours", "summary_en": "", "description_en": "",
             "category": "workshop", "format": "in_person", "venue": str(world.room.id),
             "online_url": "", "timezone": "Europe/Berlin", "starts_at": "2027-03-17T10:00",
             "ends_at": "2027-03-17T12:00", "capacity": "2", "audience": "public",
@@ -113,7 +113,7 @@ def test_edit_with_scope_all_changes_every_date(client, world):
     events = db.session.scalars(sa.select(Event).order_by(Event.starts_at)).all()
     form = client.get(f"/events/{events[1].id}/edit").get_data(as_text=True)
     assert "Every coming date of the series" in form
-    data = series_data(world, title="Office hours", starts_at="2027-03-24T10:00",
+    data = series_data(world, title_en="Office hours", starts_at="2027-03-24T10:00",
                        ends_at="2027-03-24T12:00", scope="all")
     response = client.post(f"/events/{events[1].id}/edit", data=data)
     assert response.status_code == 302
@@ -139,7 +139,7 @@ def test_history_of_a_date_says_the_scope_of_a_series_edit(client, world):
     client.post("/series/new", data=series_data(world))
     events = db.session.scalars(sa.select(Event).order_by(Event.starts_at)).all()
     client.post(f"/events/{events[0].id}/edit",
-                data=series_data(world, title="Office hours", scope="this_and_following"))
+                data=series_data(world, title_en="Office hours", scope="this_and_following"))
     html = client.get(f"/events/{events[2].id}").get_data(as_text=True)
     assert "changed dates of the series" in html
     assert "This and the following dates" in html

@@ -66,7 +66,7 @@ def sign_up(site: Site, label: str) -> tuple[Client, str]:
 
 def create_event(lead: Client, title: str, day: date, capacity: int | None) -> int:
     response = lead.submit("/events/new", data={
-        "title": title, "summary": "Checked end to end by the smoke suite.",
+        "title_en": title, "summary_en": "Checked end to end by the smoke suite.",
         "category": "workshop", "format": "online", "online_url": "https://meet.example.org/x",
         "venue": "0", "timezone": "Europe/Moscow", "starts_at": local(day, 10),
         "ends_at": local(day, 12), "capacity": "" if capacity is None else str(capacity),
