@@ -68,8 +68,8 @@ def fill(n_events: int, per_event: int, seed: int = 7) -> dict:
     events = []
     for i in range(n_events):
         start = now + timedelta(hours=3 * i - 6000)
-        events.append({"uid": f"bench-{i}", "title": f"Bench event {i}", "summary": "Joint",
-                       "description": "", "category": list(Category)[i % 8],
+        events.append({"uid": f"bench-{i}", "title_en": f"Bench event {i}",
+                       "summary_en": "Joint", "category": list(Category)[i % 8],
                        "format": EventFormat.IN_PERSON, "starts_at": start,
                        "ends_at": start + timedelta(hours=2), "timezone": "Europe/Moscow",
                        "capacity": per_event + 10, "audience": Audience.PUBLIC,

@@ -81,10 +81,10 @@ def fill(n_events: int, seed: int = 5) -> None:
         starts = now + timedelta(days=rng.randint(-85, 365), hours=rng.randint(0, 10))
         cancelled = rng.random() < 0.03
         events.append({
-            "uid": new_uid(), "title": f"Seminar {i}: Biotech, pharma; and «more»",
-            "summary": "Short summary of the event",
+            "uid": new_uid(), "title_en": f"Seminar {i}: Biotech, pharma; and «more»",
+            "summary_en": "Short summary of the event",
             # Every description differs, as in life (no help from any text cache).
-            "description": f"## Programme {i}\n\n- **Talks** by partners\n- Networking, "
+            "description_en": f"## Programme {i}\n\n- **Talks** by partners\n- Networking, "
                            f"coffee\n\nRegistration on the [site](https://example.org/{i}).",
             "category": rng.choice(categories), "format": EventFormat.IN_PERSON,
             "venue_id": 1 + i % 20, "starts_at": starts, "ends_at": starts + timedelta(hours=2),

@@ -89,7 +89,7 @@ def _load(now: datetime) -> dict:
         starts = now + timedelta(minutes=rng.randint(-365 * 24 * 60, 365 * 24 * 60))
         lead = n % PARTNERS + 1
         events.append({
-            "id": n + 1, "uid": f"bench-{n}", "title": f"Событие {n}",
+            "id": n + 1, "uid": f"bench-{n}", "title_ru": f"Событие {n}",
             "category": rng.choice(list(Category)), "format": EventFormat.IN_PERSON,
             "starts_at": starts, "ends_at": starts + timedelta(hours=2),
             "timezone": "Europe/Moscow", "audience": rng.choice(list(Audience)),

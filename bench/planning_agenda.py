@@ -27,10 +27,13 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+RU_TOPICS = ["мастерская", "семинар", "конференция", "день демонстраций", "деловой завтрак"]
 PAGES = [
     ("visitor", "/", "agenda, first page"),
     ("visitor", "/?page=20", "agenda, page 20"),
     ("visitor", "/?q=workshop&format=in_person", "agenda, search + filter"),
+    ("visitor", "/?q=%D0%A1%D0%B5%D0%BC%D0%B8%D0%BD%D0%B0%D1%80", "agenda, search in Russian"),
+    ("visitor", "/?lang=ru", "agenda in Russian (half the events fall back)"),
     ("visitor", "/calendar", "month calendar"),
     ("visitor", "/calendar?view=week", "week calendar"),
     ("staff", "/", "agenda (staff: + proposals, internal)"),
@@ -89,8 +92,11 @@ def fill(n_events: int, seed: int = 7) -> dict:
             hours=rng.randint(3, 2 * gap - 3))
         slot[venue.id] = start + timedelta(hours=3)
         events.append({
-            "uid": f"bench-{i}", "title": f"Bench {topics[i % 5]} {i}",
-            "summary": "A joint event", "description": "", "category": list(Category)[i % 8],
+            # Half the events are written in both languages, as the demo's are.
+            "uid": f"bench-{i}", "title_en": f"Bench {topics[i % 5]} {i}",
+            "title_ru": f"Событие {RU_TOPICS[i % 5]} {i}" if i % 2 else "",
+            "summary_en": "A joint event", "summary_ru": "Совместное событие" if i % 2 else "",
+            "category": list(Category)[i % 8],
             "format": EventFormat.IN_PERSON, "venue_id": venue.id, "starts_at": start,
             "ends_at": start + timedelta(hours=2), "timezone": "Europe/Moscow",
             "capacity": rng.choice([None, 20, 40, 80]), "audience": list(Audience)[i % 3],
@@ -124,8 +130,12 @@ def measure(app, staff_id: int, runs: int, deadline: float) -> list[dict]:
 
     rows = []
     clients = {"visitor": app.test_client(), "staff": app.test_client()}
+    from events.auth.models import User
+
+    with app.app_context():
+        signed_in_as = db.session.get(User, staff_id).get_id()  # the id a sign-in stores
     with clients["staff"].session_transaction() as session:
-        session["_user_id"] = str(staff_id)
+        session["_user_id"] = signed_in_as
         session["_fresh"] = True
     for who, url, what in PAGES:
         client = clients[who]

@@ -225,9 +225,11 @@ def _choice(arg: str, enum_cls, allowed=None):
 
 
 def _feed_language():
-    """?lang= pins a subscribed feed's language (calendar clients send no cookies)."""
+    """?lang= pins a subscribed feed's language (calendar clients send no cookies); without
+    it, the site's language: what a calendar app fetches does not depend on who asks."""
     lang = request.args.get("lang")
-    return lang if lang in current_app.config["LANGUAGES"] else str(get_locale())
+    languages = current_app.config["LANGUAGES"]
+    return lang if lang in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 @bp.get("/calendar.ics")

@@ -181,6 +181,9 @@ def test_calendar_feeds_take_lang_and_fall_back(client, world):
     russian = summaries(client.get("/calendar.ics?lang=ru"))
     assert sorted(english) == ["Open lecture on bioreactors", "Лекция только по-русски"]
     assert sorted(russian) == ["Лекция только по-русски", "Открытая лекция о биореакторах"]
+    # Without ?lang= a feed speaks the site's language, whoever fetches it.
+    assert sorted(summaries(client.get("/calendar.ics", headers={
+        "Accept-Language": "ru"}))) == sorted(english)
     # The stored VEVENTs are per language: asking again answers the same from the store.
     assert sorted(summaries(client.get("/calendar.ics?lang=en"))) == sorted(english)
     assert client.get("/calendar.ics?lang=en").headers["ETag"] != \
