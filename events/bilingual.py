@@ -130,11 +130,17 @@ def written_in(language: str, **texts: str) -> dict:
     return {f"{text}_{language}": value for text, value in texts.items()}
 
 
-def split(values: dict) -> dict:
-    """Service input with `title`/`summary`/`description` (the reader's language) turned
-    into their columns; an explicit `title_ru` etc. wins."""
+def split(values: dict, obj=None) -> dict:
+    """Service input with `title`/`summary`/`description` turned into their columns: the
+    reader's language, or, when `obj` (an event being changed) has no text in it, the
+    language `obj` is written in (renaming an English-only event from a Russian page renames
+    it, rather than adding a Russian title beside the old one). An explicit `title_ru` etc.
+    wins."""
     out = dict(values)
     language = reader_language()
+    if obj is not None and not has_language(obj, language) and any(
+            has_language(obj, other) for other in LANGUAGES):
+        language = language_of(obj)
     for text in TEXTS:
         if text in out:
             value = out.pop(text)

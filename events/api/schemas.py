@@ -201,14 +201,15 @@ class EventQuery(Strict):
                            metadata={"description": "events per page"})
     lang = fields.String(validate=validate.OneOf(LANGUAGES), metadata={
         "description": "the language of `title`, `summary` and `description` (any endpoint "
-                       "takes it; default: Accept-Language)"})
+                       "takes it; default: the token owner's language, else Accept-Language)"})
 
 
 class EventFields(Strict):
     """The fields of an event a client writes (as the event form)."""
 
     title = _text(validate=[validate.Length(max=200)], metadata={
-        "description": "in the request's language (`lang`, else Accept-Language)"})
+        "description": "in the request's language (`lang`, else the token owner's, else "
+                       "Accept-Language); an event with no text in it: in its own language"})
     summary = _text(validate=[validate.Length(max=500)], metadata={
         "description": "in the request's language"})
     description = _text(validate=[validate.Length(max=20_000)], metadata={

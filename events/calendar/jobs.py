@@ -136,8 +136,9 @@ def create_imported_series(actor, item: ImportedEvent, values: dict):
     title = plan["title"] or item.title
     for column in bilingual.COLUMNS:
         values.pop(column, None)
-    values.update(bilingual.written_in(bilingual.guess_language(title, plan["description"]),
-                                       title=title, description=plan["description"]),
+    # The file is one language: the series' text and every changed date's go into it.
+    language = bilingual.guess_language(title, plan["description"])
+    values.update(bilingual.written_in(language, title=title, description=plan["description"]),
                   starts_at=first, ends_at=first + timedelta(seconds=plan["length"]))
     skip = frozenset(datetime.fromisoformat(wall) for wall in plan["skip"])
     series = create_series(actor, values, pattern_from_plan(plan), skip=skip)
@@ -145,10 +146,9 @@ def create_imported_series(actor, item: ImportedEvent, values: dict):
         change = plan["changes"].get(
             event.recurrence_start.astimezone(zone).replace(tzinfo=None).isoformat())
         if change is not None:
-            title = change["title"] or event.title
-            language = bilingual.guess_language(title, change["description"])
             update_event(actor, event, **bilingual.written_in(
-                             language, title=title, description=change["description"]),
+                             language, title=change["title"] or title,
+                             description=change["description"]),
                          starts_at=datetime.fromisoformat(change["starts_at"]),
                          ends_at=datetime.fromisoformat(change["ends_at"]))
     if uid and series.occurrences:

@@ -345,7 +345,7 @@ def update_series(actor, event: Event, values: dict, scope: str) -> dict[int, di
     Returns {event id: changes}; each date's history says the scope."""
     if scope not in SCOPES:
         raise ValidationFailed(_("Choose which dates to change."), field="scope")
-    values = bilingual.split(values)
+    values = bilingual.split(values, event)
     series = event.series
     if series is None or scope == "this":
         changes = services.update_event(actor, event, **values)
@@ -363,10 +363,16 @@ def update_series(actor, event: Event, values: dict, scope: str) -> dict[int, di
         raise Conflict(_("This date is over or cancelled; change it alone."))
     shared = {name: values[name] for name in SHARED_FIELDS
               if name in values and values[name] != getattr(event, name)}
-    if scope == "all":  # the series' own title follows its dates'
+    if scope == "all":  # the series' own title follows its dates', in its history too
+        renamed = {}
         for column in ("title_ru", "title_en"):
             if column in shared:
-                setattr(series, column, normalise({column: shared[column]})[column])
+                title = normalise({column: shared[column]})[column]
+                if title != getattr(series, column):
+                    renamed[column] = [getattr(series, column), title]
+                    setattr(series, column, title)
+        if renamed:
+            record(actor, "series.update", series, {"scope": [None, scope], **renamed})
     start_shift = end_shift = timedelta(0)
     if isinstance(values.get("starts_at"), datetime) and values["starts_at"].tzinfo:
         start_shift = _wall(values["starts_at"], event) - _wall(event.starts_at, event)

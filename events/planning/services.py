@@ -320,7 +320,7 @@ def create_event(
 def update_event(actor, event: Event, **values) -> dict[str, list]:
     """Change fields of an event; returns {field: [before, after]} of what changed. Text goes
     by language (`title_en=`), or as `title=` in the reader's language."""
-    values = bilingual.split(values)
+    values = bilingual.split(values, event)
     unknown = set(values) - set(FIELDS)
     if unknown:
         raise TypeError(f"update_event got unknown fields: {sorted(unknown)}")

@@ -80,6 +80,22 @@ def test_a_title_in_one_language_is_enough(world, values):
     assert changes == {"title_en": ["", "In English too"], "sequence": [0, 1]}
 
 
+def test_renaming_from_the_other_language_renames_rather_than_adds(world, values):
+    values = {k: v for k, v in values.items() if k not in ("title", "summary", "description")}
+    english = create_event(world.staff_a, **values, title_en="Open lecture")
+    with force_locale("ru"):  # a Russian page (or API call) sends a plain `title`
+        update_event(world.staff_a, english, title="Open lecture (moved)")
+    assert (english.title_en, english.title_ru) == ("Open lecture (moved)", "")
+    both = create_event(world.staff_a, **values | {"starts_at": values["starts_at"]
+                                                  + timedelta(days=1),
+                                                  "ends_at": values["ends_at"]
+                                                  + timedelta(days=1)},
+                        title_en="Lecture", title_ru="Лекция")
+    with force_locale("ru"):  # written in the reader's language too: that one changes
+        update_event(world.staff_a, both, title="Лекция (перенесена)")
+    assert (both.title_en, both.title_ru) == ("Lecture", "Лекция (перенесена)")
+
+
 # ---- the form and the pages ---------------------------------------------------------------
 
 def form(world, **texts) -> dict:
@@ -230,10 +246,17 @@ def test_the_api_answers_in_lang_with_every_language_and_writes_by_language(clie
     made = client.post("/api/v1/events", json=new | {"title_ru": "Вебинар"}, headers=headers)
     assert made.status_code == 201, made.get_json()
     assert (made.get_json()["title"], made.get_json()["title_en"]) == ("Вебинар", "")
-    # `title` writes the request's language only.
-    changed = client.patch(f"/api/v1/events/{made.get_json()['id']}?lang=en",
-                           json={"title": "Webinar"}, headers=headers).get_json()
-    assert (changed["title_ru"], changed["title_en"]) == ("Вебинар", "Webinar")
+    url = f"/api/v1/events/{made.get_json()['id']}"
+    # A plain `title` renames the text the event has (none in English yet: the Russian)...
+    renamed = client.patch(f"{url}?lang=en", json={"title": "Вебинар (перенесён)"},
+                           headers=headers).get_json()
+    assert (renamed["title_ru"], renamed["title_en"]) == ("Вебинар (перенесён)", "")
+    # ... a language's own field adds that language, and then `title` writes the reader's.
+    client.patch(url, json={"title_en": "Webinar"}, headers=headers)
+    changed = client.patch(f"{url}?lang=en", json={"title": "Webinar (moved)"},
+                           headers=headers).get_json()
+    assert (changed["title_ru"], changed["title_en"]) == ("Вебинар (перенесён)",
+                                                          "Webinar (moved)")
 
 
 def test_webhook_payloads_carry_both_languages(world):

@@ -179,6 +179,20 @@ def test_update_all_shifts_the_wall_time_across_the_clock_change(world, values, 
     assert {e.summary for e in series.occurrences} == {"Later"}
 
 
+def test_update_all_renames_the_series_in_each_language_with_its_history(world, values,
+                                                                          weekly):
+    series = create_series(world.staff_a, values, weekly)
+    update_series(world.staff_a, series.occurrences[0],
+                  {"title_ru": "Часы наставников", "title_en": "Mentor hours"}, "all")
+    assert (series.title_ru, series.title_en) == ("Часы наставников", "Mentor hours")
+    assert {(e.title_ru, e.title_en) for e in series.occurrences} == {
+        ("Часы наставников", "Mentor hours")}
+    entry = db.session.scalar(sa.select(AuditEntry).where(
+        AuditEntry.action == "series.update", AuditEntry.event_id.is_(None)))
+    assert entry.changes["title_en"] == ["Mentor office hours", "Mentor hours"]
+    assert entry.changes["title_ru"] == ["", "Часы наставников"]
+
+
 def test_update_all_refuses_a_room_conflict_naming_the_date(world, values, weekly):
     series = create_series(world.staff_a, values, weekly)
     make_event(world.a, title="Board meeting", venue=world.room,

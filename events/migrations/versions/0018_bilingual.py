@@ -61,8 +61,10 @@ def _move(table: str, texts, to_columns: bool) -> None:
                 sets = ", ".join(f"{n}_{lang} = :{n}_{lang}" for n in names)
                 bind.execute(sa.text(f"UPDATE {table} SET {sets} WHERE id = :id"), chosen)
     else:
-        # English first, as the site's default language reads them.
-        sets = ", ".join(f"{n} = COALESCE(NULLIF({n}_en, ''), {n}_ru, '')" for n in names)
+        # One language for all of a row's text: English where it has an English title (the
+        # site's default language), else Russian.
+        sets = ", ".join(
+            f"{n} = CASE WHEN title_en <> '' THEN {n}_en ELSE {n}_ru END" for n in names)
         bind.execute(sa.text(f"UPDATE {table} SET {sets}"))
 
 
@@ -91,6 +93,8 @@ def upgrade():
 
 
 def downgrade():
+    # The stored VEVENTs were made from either language's text: made again on first use.
+    op.execute("DELETE FROM event_vevents")
     for table, texts in (("events", EVENT_TEXTS), ("series", EVENT_TEXTS[:1])):
         with _quiet(), op.batch_alter_table(table, schema=None) as batch_op:
             for name, length in texts:
