@@ -149,8 +149,8 @@ def split(values: dict, obj=None) -> dict:
 
 
 def texts(obj) -> dict[str, str]:
-    """Every language's text of `obj`, by column."""
-    return {column: getattr(obj, column) or "" for column in COLUMNS}
+    """Every language's text of `obj`, by column (those it has: a programme has no summary)."""
+    return {column: getattr(obj, column) or "" for column in COLUMNS if hasattr(obj, column)}
 
 
 # Each language's name in itself, for a link to the other version of a page.

@@ -87,9 +87,12 @@ RESIDENTS = [
 
 PROGRAMME = {
     "slug": "programme-2026-2027",
-    "title": "Совместная программа действий на 2026–2027 годы",
-    "description": "Мероприятия, согласованные дополнительным соглашением к меморандуму "
-                   "о сотрудничестве между кластером «Северный» и Технополисом «Москва».",
+    "title_ru": "Совместная программа действий на 2026–2027 годы",
+    "description_ru": "Мероприятия, согласованные дополнительным соглашением к меморандуму "
+                      "о сотрудничестве между кластером «Северный» и Технополисом «Москва».",
+    "title_en": "Joint action programme for 2026–2027",
+    "description_en": "Events agreed in an additional agreement to the memorandum of "
+                      "cooperation between BioPharmCluster “Northern” and Technopolis Moscow.",
 }
 
 ACCESSIBILITY = "Вход без ступеней, лифт на все этажи, гардероб у входа."

@@ -180,7 +180,7 @@ def test_double_submit_of_a_new_programme(app, site_partner_id):
     def create(client):
         sign_in(client)
         return client.post("/programmes/new", data={
-            "title": "Joint programme 2027", "slug": "", "description": "Agreed in May."})
+            "title_en": "Joint programme 2027", "slug": "", "description_en": "Agreed in May."})
 
     answers = at_once(app, create)
     assert [r.status_code for r in answers] == [302, 302]

@@ -150,7 +150,7 @@ def assert_read_by_todays_code(app) -> None:
     from events.contributions.models import Contribution
     from events.enums import RegistrationStatus
     from events.partners.models import Partner
-    from events.planning.models import Event
+    from events.planning.models import Event, Programme
     from events.registrations.models import Registration
 
     assert db.session.get(Partner, 1).name_ru == "Северный научный парк"
@@ -161,6 +161,7 @@ def assert_read_by_todays_code(app) -> None:
     assert (lab.title_en, lab.title_ru) == ("Lab tour", "")
     assert lab.description_en == "**Bring** a laptop"
     assert (gmp.title_ru, gmp.title_en, gmp.summary_ru) == ("Семинар GMP", "", "A joint event")
+    assert db.session.get(Programme, 1).title_en == "Winter school"
     assert db.session.get(Event, 1).timezone == "Europe/Berlin"
     assert db.session.get(User, 4).email == "maria@genotek.example"
     statuses = sorted(r.status for r in db.session.scalars(sa.select(Registration)))

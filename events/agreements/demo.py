@@ -65,7 +65,8 @@ def seed_agreements(now: datetime) -> bool:
 def _programme(agreement: Agreement, partners: list[Partner]) -> Programme:
     programme = db.session.scalar(sa.select(Programme).order_by(Programme.id))
     if programme is None:
-        programme = Programme(slug="joint-programme", title="Программа совместных мероприятий")
+        programme = Programme(slug="joint-programme", title_ru="Программа совместных мероприятий",
+                              title_en="Programme of joint events")
         db.session.add(programme)
     hosts = set(db.session.scalars(
         sa.select(Involvement.partner_id).join(Event, Event.id == Involvement.event_id)

@@ -81,8 +81,14 @@ class Venue(ma.Schema):
 class Programme(ma.Schema):
     id = fields.Integer(required=True)
     slug = fields.String(required=True)
-    title = fields.String(required=True)
-    description = fields.String(required=True)
+    title = fields.String(required=True, metadata={
+        "description": "in the response's language, else in the other"})
+    description = fields.String(required=True, metadata={
+        "description": "Markdown, in the response's language, else in the other"})
+    title_ru = fields.String(required=True)
+    title_en = fields.String(required=True)
+    description_ru = fields.String(required=True)
+    description_en = fields.String(required=True)
     partners = fields.List(fields.String(), required=True,
                            metadata={"description": "slugs of the partners running it"})
 

@@ -182,7 +182,8 @@ def venues():
 def programmes():
     """The action programmes grouping events."""
     return [{"id": p.id, "slug": p.slug, "title": p.title, "description": p.description,
-             "partners": [partner.slug for partner in p.partners]} for p in all_programmes()]
+             **bilingual.texts(p), "partners": [partner.slug for partner in p.partners]}
+            for p in all_programmes()]
 
 
 # ---- the workflow ---------------------------------------------------------------------------

@@ -53,9 +53,15 @@ class ContributionForm(FlaskForm):
 
 
 class ProgrammeForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    # A title in Russian, in English or both (the service asks for one); the template shows
+    # the reader's language first.
+    title_ru = StringField(_l("Title in Russian"), validators=[Optional(), Length(max=200)])
+    title_en = StringField(_l("Title in English"), validators=[Optional(), Length(max=200)])
     slug = StringField(_l("Short name for links"), validators=[Optional(), Length(max=64)])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    description_ru = TextAreaField(_l("Description in Russian"),
+                                   validators=[Optional(), Length(max=5000)])
+    description_en = TextAreaField(_l("Description in English"),
+                                   validators=[Optional(), Length(max=5000)])
     # Checked by the service (an agreement the person may see); absent means none.
     agreement_id = SelectField(_l("Agreement"), coerce=int, default=0, validate_choice=False)
     partners = SelectMultipleField(_l("Partners running it"), coerce=int,
@@ -68,8 +74,10 @@ class ProgrammeForm(FlaskForm):
         self.partners.choices = [(p.id, p.name) for p in partners]
 
     def values(self) -> dict:
-        return {"title": self.title.data, "slug": self.slug.data,
-                "description": self.description.data, "agreement_id": self.agreement_id.data,
+        return {"title_ru": self.title_ru.data, "title_en": self.title_en.data,
+                "description_ru": self.description_ru.data,
+                "description_en": self.description_en.data, "slug": self.slug.data,
+                "agreement_id": self.agreement_id.data,
                 "partners": self.partners.data}
 
 

@@ -12,6 +12,7 @@ from babel.numbers import get_territory_currencies
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from events import bilingual
 from events.audit.services import apply_changes, record
 from events.auth.permissions import (
     can_add_contribution,
@@ -212,31 +213,46 @@ def _slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:64]
 
 
+def _programme_texts(values: dict, programme: Programme | None) -> dict:
+    """The title and description in each language (events.bilingual): a plain `title` or
+    `description` goes to the reader's language (or the one the programme is written in)."""
+    values = bilingual.split(values, programme)
+    texts = {}
+    for language in bilingual.LANGUAGES:
+        texts[f"title_{language}"] = " ".join(str(values.get(f"title_{language}") or "").split())
+        texts[f"description_{language}"] = str(values.get(f"description_{language}") or "").strip()
+    return texts
+
+
 def _programme_values(actor, values: dict, programme: Programme | None) -> dict:
-    title = " ".join(str(values.get("title") or "").split())
-    if not title:
-        raise ValidationFailed(_("Give the programme a title."), field="title")
-    if len(title) > 200:
-        raise ValidationFailed(_("The title is longer than 200 characters."), field="title")
+    texts = _programme_texts(values, programme)
+    titles = [texts[f"title_{language}"] for language in bilingual.preference()]
+    if not any(titles):
+        raise ValidationFailed(_("Give the programme a title in Russian or in English."),
+                               field=f"title_{bilingual.reader_language()}")
+    for language in bilingual.LANGUAGES:
+        if len(texts[f"title_{language}"]) > 200:
+            raise ValidationFailed(_("The title is longer than 200 characters."),
+                                   field=f"title_{language}")
     slug = _slugify(str(values.get("slug") or "")) or (programme.slug if programme else "")
-    slug = slug or _slugify(title) or f"programme-{utcnow():%Y%m%d%H%M%S}"
+    slug = slug or _slugify(texts["title_en"]) or _slugify(texts["title_ru"]) or \
+        f"programme-{utcnow():%Y%m%d%H%M%S}"
     clash = db.session.scalar(sa.select(Programme.id).where(
         Programme.slug == slug, Programme.id != (programme.id if programme else -1)))
     if clash is not None:
         raise ValidationFailed(_("Another programme uses this short name."), field="slug")
-    cleaned = {"title": title, "slug": slug,
-               "description": str(values.get("description") or "").strip()}
+    cleaned = {**texts, "slug": slug}
     if "agreement_id" in values:
         cleaned["agreement_id"] = _programme_agreement(actor, values["agreement_id"])
     return cleaned
 
 
 def _programme_just_created(values: dict) -> Programme | None:
-    title = " ".join(str(values.get("title") or "").split())
-    slug = _slugify(str(values.get("slug") or "")) or _slugify(title)
+    texts = _programme_texts(values, None)
+    slug = _slugify(str(values.get("slug") or "")) or _slugify(texts["title_en"]) or \
+        _slugify(texts["title_ru"])
     twin = db.session.scalar(sa.select(Programme).where(Programme.slug == slug)) if slug else None
-    if twin is not None and just_created(twin) and twin.title == title and \
-            twin.description == str(values.get("description") or "").strip():
+    if twin is not None and just_created(twin) and bilingual.texts(twin) == texts:
         return twin
     return None
 

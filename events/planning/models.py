@@ -43,8 +43,13 @@ class Programme(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    title: Mapped[str] = mapped_column(sa.String(200))
-    description: Mapped[str] = mapped_column(sa.Text, default="")
+    # In Russian and in English, either may be empty (events.bilingual), as an event's.
+    title_ru: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    title_en: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    description_ru: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    description_en: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    title = translated("title")
+    description = translated("description")
     agreement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agreements.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -202,8 +202,8 @@ def test_programmes_create_list_assign(ledger, client):
     staff_a, staff_b = make_user(Role.STAFF, ledger.a), make_user(Role.STAFF, ledger.b)
     db.session.commit()
     login(client, staff_b)
-    response = client.post("/programmes/new", data={"title": "Программа «Био» 2031",
-                                                   "description": "Про **био**"})
+    response = client.post("/programmes/new", data={"title_ru": "Программа «Био» 2031",
+                                                   "description_ru": "Про **био**"})
     assert response.status_code == 302
     programme = db.session.query(Programme).filter_by(title="Программа «Био» 2031").one()
     assert programme.slug  # made from the title
@@ -230,12 +230,12 @@ def test_programme_titles_and_slugs_are_checked(ledger, client):
     ledger.programme.partners = [ledger.a]  # A runs the ledger's programme
     db.session.commit()
     login(client, staff)
-    assert client.post("/programmes/new", data={"title": ""}).status_code == 422
-    response = client.post("/programmes/new", data={"title": "Другая", "slug": "p"})
+    assert client.post("/programmes/new", data={"title_ru": ""}).status_code == 422
+    response = client.post("/programmes/new", data={"title_ru": "Другая", "slug": "p"})
     assert response.status_code == 422  # the ledger's programme uses "p"
     assert "short name" in response.get_data(as_text=True)
     response = client.post(f"/programmes/{ledger.programme.id}/edit",
-                           data={"title": "Программа 2031–2032", "slug": "p"})
+                           data={"title_ru": "Программа 2031–2032", "slug": "p"})
     assert response.status_code == 302
 
 

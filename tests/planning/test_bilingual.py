@@ -286,3 +286,31 @@ def test_demo_events_are_written_in_both_languages(app):
     assert all(e.title_ru and e.title_en and e.summary_ru and e.summary_en for e in events)
     assert all(bool(e.description_ru) == bool(e.description_en) for e in events)
     assert not [e for e in events if e.status == EventStatus.SCHEDULED and not e.description_en]
+
+
+# ---- programmes ---------------------------------------------------------------------------
+
+def test_programmes_are_written_and_read_in_both_languages(client, world):
+    from events.planning.models import Programme
+
+    login(client, world.staff_a)
+    response = client.post("/programmes/new", data={
+        "title_ru": "Весенняя школа", "title_en": "Spring school",
+        "description_ru": "Для **резидентов**", "description_en": "", "slug": ""})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    programme = db.session.scalar(sa.select(Programme))
+    assert programme.slug == "spring-school"  # made from the title in Latin letters
+    event = published(world, **BOTH, programme=programme)
+    db.session.commit()
+    russian = client.get(f"/programmes/{programme.id}?lang=ru").get_data(as_text=True)
+    assert "<h1>Весенняя школа</h1>" in russian
+    english = client.get(f"/programmes/{programme.id}?lang=en").get_data(as_text=True)
+    assert "<h1>Spring school</h1>" in english
+    assert "Для <strong>резидентов</strong>" in english  # the description falls back
+    page = client.get(f"/events/{event.id}?lang=ru").get_data(as_text=True)
+    assert "<dd>Весенняя школа</dd>" in page
+    listed = client.get("/api/v1/programmes?lang=ru").get_json()
+    assert [(p["title"], p["title_en"], p["description_en"]) for p in listed] == [
+        ("Весенняя школа", "Spring school", "")]
+    assert client.post("/programmes/new", data={"title_ru": "", "title_en": ""}
+                       ).status_code == 422

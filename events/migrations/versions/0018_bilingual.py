@@ -1,4 +1,5 @@
-"""bilingual events: title, summary and description in Russian and in English
+"""bilingual events: title, summary and description in Russian and in English (and the
+titles and descriptions of series and programmes)
 
 Revision ID: 0018_bilingual
 Revises: 0017_series_contributions
@@ -7,7 +8,8 @@ Create Date: 2026-11-28
 Each event's one title, summary and description move to the column of the language they are
 written in: Russian where the title or summary has a Cyrillic letter, English otherwise;
 the other language starts empty (readers of it see the same text, as before). Series titles
-move the same way.
+and programmes' titles and descriptions move the same way (a programme by its title and
+description).
 
 """
 import re
@@ -25,6 +27,8 @@ depends_on = None
 
 CYRILLIC = re.compile("[\u0400-\u04ff]")
 EVENT_TEXTS = (("title", 200), ("summary", 500), ("description", None))
+PROGRAMME_TEXTS = (("title", 200), ("description", None))
+TABLES = (("events", EVENT_TEXTS), ("series", EVENT_TEXTS[:1]), ("programmes", PROGRAMME_TEXTS))
 
 
 @contextmanager
@@ -53,7 +57,8 @@ def _move(table: str, texts, to_columns: bool) -> None:
         updates = []
         for row in rows:
             values = dict(zip(names, row[1:]))
-            lang = _language(values["title"], values.get("summary"))
+            # Events by title and summary, programmes by title and description.
+            lang = _language(values["title"], values.get("summary", values.get("description")))
             updates.append({"id": row[0], **{f"{n}_{lang}": values[n] or "" for n in names}})
         for lang in ("ru", "en"):
             chosen = [u for u in updates if f"title_{lang}" in u]
@@ -84,7 +89,7 @@ def _drop_languages(table: str, texts) -> None:
 
 
 def upgrade():
-    for table, texts in (("events", EVENT_TEXTS), ("series", EVENT_TEXTS[:1])):
+    for table, texts in TABLES:
         _add_languages(table, texts)
         _move(table, texts, to_columns=True)
         with _quiet(), op.batch_alter_table(table, schema=None) as batch_op:
@@ -95,7 +100,7 @@ def upgrade():
 def downgrade():
     # The stored VEVENTs were made from either language's text: made again on first use.
     op.execute("DELETE FROM event_vevents")
-    for table, texts in (("events", EVENT_TEXTS), ("series", EVENT_TEXTS[:1])):
+    for table, texts in TABLES:
         with _quiet(), op.batch_alter_table(table, schema=None) as batch_op:
             for name, length in texts:
                 batch_op.add_column(sa.Column(name, _type(length), server_default='',
