@@ -275,3 +275,27 @@ def demo_server(app, live_server):
     seed_demo()
     db.session.commit()
     return live_server
+
+
+def drain_in_two_workers(app, deliver_batch, *, limit: int) -> None:
+    """Two worker threads, started together, each calling `deliver_batch(limit=...)` until
+    it claims nothing (the outbox's and the webhooks' deliveries alike); neither raises."""
+    start, errors = threading.Barrier(2), []
+
+    def work():
+        with app.app_context():
+            try:
+                start.wait(timeout=10)
+                while deliver_batch(limit=limit).claimed:
+                    pass
+            except Exception as error:
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []

@@ -97,6 +97,23 @@ def _refused(form, error: ValidationFailed | None = None) -> bool:
     return False
 
 
+def _submit_question(event, form, save, *, again, done: str):
+    """A question form's POST: the field's message beside it (`again`, 422) when the form
+    or the service refuses, else `save()`, the flash `done` and back to the list."""
+    if not form.validate_on_submit():
+        if _refused(form):
+            return again()
+        _checked(form)
+    try:
+        save()
+    except ValidationFailed as error:
+        if not _refused(form, error):
+            raise
+        return again()
+    flash(done, "success")
+    return _back(event.id)
+
+
 @bp.get("/events/<int:event_id>/questions")
 @login_required
 def questions_page(event_id: int):
@@ -110,20 +127,13 @@ def add_question(event_id: int):
     """Ask one more question."""
     event = _manager_event_or_404(event_id)
     form = QuestionForm()
-    if not form.validate_on_submit():
-        if _refused(form):
-            return _questions_page(event, new=form)
-        _checked(form)
-    try:
-        questions.add_question(current_user, event, kind=form.kind.data, label=form.label.data,
-                               help_text=form.help_text.data, choices=form.choices.data or "",
-                               is_required=form.is_required.data)
-    except ValidationFailed as error:
-        if not _refused(form, error):
-            raise
-        return _questions_page(event, new=form)
-    flash(_("The question is added."), "success")
-    return _back(event.id)
+    return _submit_question(
+        event, form,
+        lambda: questions.add_question(
+            current_user, event, kind=form.kind.data, label=form.label.data,
+            help_text=form.help_text.data, choices=form.choices.data or "",
+            is_required=form.is_required.data),
+        again=lambda: _questions_page(event, new=form), done=_("The question is added."))
 
 
 @bp.post("/events/<int:event_id>/questions/<int:question_id>/edit")
@@ -133,21 +143,13 @@ def update_question(event_id: int, question_id: int):
     event = _manager_event_or_404(event_id)
     question = questions.question_of(event, question_id)
     form = QuestionEditForm(prefix=f"edit{question.id}")
-    if not form.validate_on_submit():
-        if _refused(form):
-            return _questions_page(event, edited=(question.id, form))
-        _checked(form)
-    try:
-        questions.update_question(current_user, question, label=form.label.data,
-                                  help_text=form.help_text.data,
-                                  choices=form.choices.data or "",
-                                  is_required=form.is_required.data)
-    except ValidationFailed as error:
-        if not _refused(form, error):
-            raise
-        return _questions_page(event, edited=(question.id, form))
-    flash(_("The question is saved."), "success")
-    return _back(event.id)
+    return _submit_question(
+        event, form,
+        lambda: questions.update_question(
+            current_user, question, label=form.label.data, help_text=form.help_text.data,
+            choices=form.choices.data or "", is_required=form.is_required.data),
+        again=lambda: _questions_page(event, edited=(question.id, form)),
+        done=_("The question is saved."))
 
 
 @bp.post("/events/<int:event_id>/questions/<int:question_id>/remove")

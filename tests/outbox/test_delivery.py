@@ -3,7 +3,6 @@ change, the request never talks to SMTP, and the worker's delivery survives a re
 down, hangs or drops the connection mid-message — every message arrives exactly once when the
 relay is back, one bad address fails alone, and two workers never send one message twice."""
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -17,7 +16,7 @@ from events.outbox import delivery
 from events.outbox.models import OutboxMessage
 from events.outbox.services import queued_messages, requeue
 from events.registrations.services import register
-from tests.conftest import login
+from tests.conftest import drain_in_two_workers, login
 from tests.factories import make_event, make_user
 from tests.outbox.smtp import RecordingSmtp, SilentServer, free_port
 
@@ -201,26 +200,7 @@ def test_two_workers_never_send_one_message_twice(smtp_app, relay, messages):
         rows = [_mail(f"p{n}@example.org", n) for n in range(messages)]
         db.session.commit()
         expected = sorted(r.message_id for r in rows)
-    start = threading.Barrier(2)
-    errors = []
-
-    def work():
-        with app.app_context():
-            try:
-                start.wait(timeout=10)
-                while delivery.deliver_batch(limit=7).claimed:
-                    pass
-            except Exception as error:
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
+    drain_in_two_workers(app, delivery.deliver_batch, limit=7)
     assert sorted(relay.message_ids()) == expected      # all, and each exactly once
     with app.app_context():
         assert set(_statuses().values()) == {"sent"}

@@ -19,6 +19,7 @@ from events.outbox.delivery import retry_delay
 from events.webhooks import services
 from events.webhooks.delivery import deliver_due
 from events.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery
+from tests.conftest import drain_in_two_workers
 from tests.factories import make_partner
 from tests.webhooks.conftest import HANG, make_endpoint
 
@@ -173,7 +174,6 @@ def test_delivery_after_a_worker_died_waits_for_its_lease(app, receiver):
 
 
 def test_delivery_two_workers_never_send_one_message_twice(app, receiver):
-    import threading
 
     from events.webhooks import delivery as sender
 
@@ -181,25 +181,7 @@ def test_delivery_two_workers_never_send_one_message_twice(app, receiver):
     ids = [services.emit("event.changed", [endpoint.partner_id], {"n": n})[0].message_id
            for n in range(40)]
     db.session.commit()
-    start, errors = threading.Barrier(2), []
-
-    def work():
-        with app.app_context():
-            try:
-                start.wait(timeout=10)
-                while sender.deliver_batch(limit=3).claimed:
-                    pass
-            except Exception as error:
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
+    drain_in_two_workers(app, sender.deliver_batch, limit=3)
     assert sorted(r.headers["webhook-id"] for r in receiver.received) == sorted(ids)
     assert set(db.session.scalars(sa.select(WebhookDelivery.attempts))) == {1}
 
